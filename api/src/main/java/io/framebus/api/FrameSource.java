@@ -1,0 +1,80 @@
+package io.framebus.api;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The live frames of one camera. framebus registers one service per running camera, with the service
+ * properties below; it updates them when the geometry changes and unregisters the service when the camera
+ * is removed.
+ *
+ * <p>All methods are thread-safe and never block except {@link #next}. Frames come from a shared-memory
+ * ring of a few slots: a reader that falls behind by more than the ring holds skips to the newest frame.
+ */
+@ProviderType
+public interface FrameSource {
+
+    /** Service property: the camera id (String), unique in the framework; use it in target filters. */
+    String CAMERA_ID = "camera.id";
+    /** Service property: the human-readable camera name (String). */
+    String CAMERA_NAME = "camera.name";
+    /** Service property: width of the published frames in pixels (Integer). */
+    String FRAME_WIDTH = "frame.width";
+    /** Service property: height of the published frames in pixels (Integer). */
+    String FRAME_HEIGHT = "frame.height";
+    /** Service property: {@link PixelFormat} name of the published frames (String), e.g. {@code BGR24}. */
+    String FRAME_FORMAT = "frame.format";
+    /** Service property: the configured maximum publish rate in frames per second (Integer, 0 = every frame). */
+    String FRAME_RATE = "frame.rate";
+
+    /** The camera id. */
+    String id();
+
+    /** The geometry of the frames currently published. */
+    FrameFormat format();
+
+    /** Current health, counters and the last error. */
+    SourceStatus status();
+
+    /**
+     * A copy of the newest frame, or empty when the camera has published none yet in its current generation.
+     * Check {@link Frame#age()} or {@link SourceStatus#live()} if freshness matters.
+     */
+    Optional<Frame> latest();
+
+    /**
+     * The first frame with a sequence greater than {@code afterSequence} (or the newest one, if the reader
+     * fell behind the ring), waiting up to {@code timeout} for it. Pass 0 to get the next frame published after
+     * the call. After a capture restart sequences start again at 1; {@link Frame#generation()} tells them apart,
+     * and a frame of a newer generation is returned whatever its sequence.
+     *
+     * @return the frame, or empty when none arrived in time
+     */
+    Optional<Frame> next(long afterSequence, Duration timeout) throws InterruptedException;
+
+    /**
+     * Copies the newest frame into {@code dst} (from its position; the position advances by the frame size),
+     * allocating nothing.
+     *
+     * @return the copied frame's metadata, or empty when there is no frame yet
+     * @throws java.nio.BufferOverflowException if {@code dst} has less room than the frame
+     */
+    Optional<FrameInfo> copyLatestInto(ByteBuffer dst);
+
+    /**
+     * Lets {@code visitor} read the newest frame in shared memory, without a copy.
+     *
+     * @return true if there was a frame and it stayed intact for the whole visit; false if there was none or
+     *         it was overwritten meanwhile, in which case whatever the visitor computed must be discarded
+     */
+    boolean readLatest(FrameVisitor visitor);
+
+    /**
+     * Pushes every new frame to {@code listener}, calling it on {@code executor} (one call at a time per
+     * subscription). A slow listener gets the newest frame when it is ready again, never a backlog.
+     */
+    Subscription subscribe(FrameListener listener, Executor executor);
+}

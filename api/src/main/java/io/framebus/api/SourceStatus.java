@@ -1,0 +1,40 @@
+package io.framebus.api;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A snapshot of a camera's health, as shown by the shell commands and the status page.
+ *
+ * @param cameraId        the camera
+ * @param state           what it is doing
+ * @param live            true when the source is streaming and its newest frame is recent (younger than the
+ *                        stall timeout): only then is {@code latest()} a current picture
+ * @param lastError       the most recent error text (passwords masked), empty when there was none
+ * @param pid             the capture process id, or -1 when none runs
+ * @param restarts        how often the capture process was restarted
+ * @param decodedFrames   frames decoded by the current capture process
+ * @param publishedFrames frames published to the ring by the current capture process
+ * @param droppedFrames   decoded frames not published (fps cap) by the current capture process
+ * @param reconnects      stream reconnects inside the current capture process
+ * @param fps             published frames per second over the last 10 seconds
+ * @param latestFrameAge  age of the newest frame, or {@code null} when there is none
+ * @param rssBytes        resident memory of the capture process, or -1 when unknown
+ * @param cpuPercent      CPU of the capture process over the last interval, in percent of one core, or -1
+ */
+public record SourceStatus(String cameraId, SourceState state, boolean live, String lastError, long pid,
+                           long restarts, long decodedFrames, long publishedFrames, long droppedFrames,
+                           long reconnects, double fps, Duration latestFrameAge, long rssBytes, double cpuPercent) {
+
+    public SourceStatus {
+        Objects.requireNonNull(cameraId, "cameraId");
+        Objects.requireNonNull(state, "state");
+        lastError = lastError == null ? "" : lastError;
+    }
+
+    /** Age of the newest frame, if there is one. */
+    public Optional<Duration> latestFrameAgeIfAny() {
+        return Optional.ofNullable(latestFrameAge);
+    }
+}

@@ -1,0 +1,157 @@
+package io.framebus.shm;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Where rings live, and housekeeping: the private directory, free space, stale rings of dead writers. */
+public final class RingDirectory {
+    /** File name suffix of ring files. */
+    public static final String SUFFIX = ".ring";
+
+    /** A camera id usable as a file name: letters, digits, dot, underscore, dash; no leading dot; 1..64. */
+    public static final Pattern CAMERA_ID = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}");
+
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+
+    private RingDirectory() {
+    }
+
+    /** The default ring directory: {@code /dev/shm/framebus-<user>} (the temp dir where /dev/shm is missing). */
+    public static Path defaultDirectory() {
+        Path shm = Paths.get("/dev/shm");
+        Path base = Files.isDirectory(shm) ? shm : Paths.get(System.getProperty("java.io.tmpdir"));
+        return base.resolve("framebus-" + System.getProperty("user.name", "user"));
+    }
+
+    /** The ring file of a camera in {@code dir}. */
+    public static Path ringPath(Path dir, String cameraId) {
+        if (!CAMERA_ID.matcher(cameraId).matches()) {
+            throw new IllegalArgumentException("camera id '" + cameraId
+                    + "' must be 1-64 characters of A-Z a-z 0-9 . _ - and not start with a dot");
+        }
+        return dir.resolve(cameraId + SUFFIX);
+    }
+
+    /** Creates {@code dir} with mode 0700 if it does not exist; an existing directory is left as it is. */
+    public static void ensure(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            Files.setPosixFilePermissions(dir, OWNER_ONLY); // the umask may have removed bits; never added any
+        }
+    }
+
+    /** Free bytes in the file system of {@code dir}. */
+    public static long usableBytes(Path dir) throws IOException {
+        FileStore store = Files.getFileStore(dir);
+        return store.getUsableSpace();
+    }
+
+    /**
+     * Throws NO_SPACE unless {@code dir} can take {@code bytes} more (counting the space an existing file at
+     * {@code replacing} frees once replaced... not before, so the check is for the full size).
+     */
+    static void requireSpace(Path dir, long bytes, Path target) throws RingFileException {
+        long usable;
+        try {
+            usable = usableBytes(dir);
+        } catch (IOException e) {
+            return; // unknown: the zero-fill in RingWriter still turns a full disk into a clean error
+        }
+        if (usable < bytes) {
+            throw new RingFileException(RingFileException.Problem.NO_SPACE, target,
+                    "needs " + mib(bytes) + " but " + dir + " has only " + mib(usable) + " free"
+                            + " (a smaller frame size or fewer ring slots fits; /dev/shm size is a mount option)");
+        }
+    }
+
+    /** Ring files in {@code dir}. */
+    public static List<Path> rings(Path dir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+            ds.forEach(out::add);
+        }
+        return out;
+    }
+
+    /**
+     * Deletes the rings in {@code dir} whose writer process is gone (or that are closed, replaced or not rings
+     * at all), and leftover temporary files of writers that died while creating one.
+     *
+     * @return the files deleted
+     */
+    public static List<Path> removeStale(Path dir) throws IOException {
+        List<Path> removed = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return removed;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                boolean stale;
+                if (name.endsWith(SUFFIX)) {
+                    stale = isStale(p);
+                } else if (name.contains(SUFFIX + ".") && name.endsWith(".tmp")) {
+                    stale = !pidAlive(name);
+                } else {
+                    continue;
+                }
+                if (stale && Files.deleteIfExists(p)) {
+                    removed.add(p);
+                }
+            }
+        }
+        return removed;
+    }
+
+    /** True when the ring at {@code path} has no live writer: closed, replaced, dead or reused pid, or not a ring. */
+    public static boolean isStale(Path path) throws IOException {
+        try (RingReader r = RingReader.openForWriter(path)) {
+            RingStatus s = r.status();
+            return s.closed() || s.replaced() || !r.writerAlive();
+        } catch (RingFileException notARing) {
+            return notARing.problem() != RingFileException.Problem.NOT_READY;
+        } catch (NoSuchFileException gone) {
+            return false;
+        }
+    }
+
+    static boolean writerAlive(long pid, long startMillis) {
+        return ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
+                .map(p -> startMillis == 0 || startMillis(p) == 0 || startMillis(p) == startMillis)
+                .orElse(false);
+    }
+
+    static long startMillis(ProcessHandle p) {
+        return p.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+    }
+
+    private static boolean pidAlive(String tmpName) {
+        // <id>.ring.<pid>.tmp
+        String[] parts = tmpName.split("\\.");
+        try {
+            long pid = Long.parseLong(parts[parts.length - 2]);
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String mib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+    }
+}

@@ -1,0 +1,483 @@
+package io.framebus.shm;
+
+import static io.framebus.shm.internal.RingLayout.*;
+
+import io.framebus.api.FrameFormat;
+import io.framebus.api.FrameInfo;
+import io.framebus.api.FrameVisitor;
+import io.framebus.api.PixelFormat;
+import io.framebus.shm.internal.ByteBufferRingMemory;
+import io.framebus.shm.internal.RingMemory;
+import java.io.IOException;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Reads one camera's ring, from any process, without locks and without ever returning a torn frame. Thread-safe.
+ *
+ * <p>The reader follows the ring at its path: when the writer restarts or changes geometry it creates a new file
+ * with a new generation and marks the old one replaced, and the next read here switches to the new file. So the
+ * {@link #format()} and {@link #generation()} can change between calls; every returned {@link FrameInfo}
+ * carries the ones it was read with.
+ *
+ * <p>Waiting ({@link #awaitAfter}) spins briefly, then parks until shortly before the next frame is due (the
+ * interval between the last two frames predicts it), then parks in short steps; on an idle ring it backs off
+ * to 10 ms, so a waiting reader costs next to nothing.
+ */
+public final class RingReader implements AutoCloseable {
+    private static final int MAX_ATTEMPTS = 1000;
+    private static final int SPINS = 100;
+    private static final long MIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
+    private static final long DUE_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** Wake this much before the predicted frame: absorbs the writer's jitter. */
+    private static final long EARLY_WAKE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final long IDENTITY_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+    private final Path path;
+    private final boolean writable;
+    private final AtomicLong laps = new AtomicLong();
+    private volatile Mapping mapping;
+    private volatile long lastIdentityCheck = System.nanoTime();
+
+    private RingReader(Path path, boolean writable, Mapping mapping) {
+        this.path = path;
+        this.writable = writable;
+        this.mapping = mapping;
+    }
+
+    /**
+     * Opens the ring at {@code path} read-only.
+     *
+     * @throws RingFileException when the file is not a ring, is truncated, has another version or is not ready
+     * @throws java.nio.file.NoSuchFileException when there is no file
+     */
+    public static RingReader open(Path path) throws IOException {
+        Objects.requireNonNull(path, "path");
+        return new RingReader(path, false, Mapping.open(path, false));
+    }
+
+    /** Opens read-write: only the writer side needs this, to mark a ring it replaces. */
+    static RingReader openForWriter(Path path) throws IOException {
+        return new RingReader(path, true, Mapping.open(path, true));
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** The geometry of the ring currently followed. */
+    public FrameFormat format() {
+        return current().format;
+    }
+
+    public long generation() {
+        return current().generation;
+    }
+
+    public String cameraId() {
+        return current().cameraId;
+    }
+
+    public int slotCount() {
+        return current().slotCount;
+    }
+
+    /** Sequence of the newest published frame, 0 when none yet. */
+    public long publishedSequence() {
+        return current().memory.getLongAcquire(PUBLISHED_SEQ_OFFSET);
+    }
+
+    /** How often a sequential read ({@link #readAfter}) found its next frame already overwritten. */
+    public long laps() {
+        return laps.get();
+    }
+
+    /**
+     * Copies the newest frame into {@code dst} (from its position, which advances by the frame size).
+     *
+     * @return the frame's metadata, or null when no frame has been published yet
+     * @throws java.nio.BufferOverflowException when {@code dst} has less room than {@link FrameFormat#frameBytes()}
+     */
+    public FrameInfo readLatest(ByteBuffer dst) {
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Mapping m = current();
+            long seq = m.memory.getLongAcquire(PUBLISHED_SEQ_OFFSET);
+            if (seq == 0) {
+                return null;
+            }
+            FrameInfo info = m.copy(seq, dst);
+            if (info != null) {
+                return info;
+            }
+            Thread.onSpinWait(); // lapped during the copy: the writer is far ahead, take its newest
+        }
+        return null;
+    }
+
+    /**
+     * Lets {@code visitor} read the newest frame in place (read-only view of shared memory), then validates.
+     *
+     * @return true when the frame stayed intact during the whole visit; false when there was no frame or it was
+     *         overwritten meanwhile (then discard what the visitor computed)
+     */
+    public boolean visitLatest(FrameVisitor visitor) {
+        Mapping m = current();
+        long seq = m.memory.getLongAcquire(PUBLISHED_SEQ_OFFSET);
+        return seq != 0 && m.visit(seq, visitor);
+    }
+
+    /**
+     * The frame after {@code afterSequence} of {@code generation}, copied into {@code dst}, without waiting.
+     * If that frame was already overwritten the reader was lapped: the lap is counted and the newest frame is
+     * returned instead. A different generation (writer restarted) returns the newest frame of the current one.
+     *
+     * @return the frame's metadata, or null when there is no newer frame
+     */
+    public FrameInfo readAfter(long generation, long afterSequence, ByteBuffer dst) {
+        Mapping m = current();
+        long published = m.memory.getLongAcquire(PUBLISHED_SEQ_OFFSET);
+        if (published == 0) {
+            return null;
+        }
+        if (generation != m.generation) {
+            return readLatest(dst);
+        }
+        if (published <= afterSequence) {
+            return null;
+        }
+        long want = afterSequence + 1;
+        if (published - want >= m.slotCount) {
+            laps.incrementAndGet();
+            return readLatest(dst);
+        }
+        int start = dst.position();
+        FrameInfo info = m.copy(want, dst);
+        if (info == null) {
+            dst.position(start);
+            laps.incrementAndGet();
+            return readLatest(dst);
+        }
+        return info;
+    }
+
+    /**
+     * Like {@link #readAfter} but waits up to {@code timeoutNanos} for the frame.
+     *
+     * @return the frame's metadata, or null on timeout
+     */
+    public FrameInfo awaitAfter(long generation, long afterSequence, ByteBuffer dst, long timeoutNanos)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        long park = MIN_PARK_NANOS;
+        int spins = 0;
+        while (true) {
+            FrameInfo info = readAfter(generation, afterSequence, dst);
+            if (info != null) {
+                return info;
+            }
+            long now = System.nanoTime();
+            if (now - deadline >= 0) {
+                return null;
+            }
+            if (spins < SPINS) {
+                spins++;
+                Thread.onSpinWait();
+                continue;
+            }
+            long sleep;
+            long due = current().nextFrameDueNanos();
+            if (due != 0 && due - now > EARLY_WAKE_NANOS) {
+                sleep = due - now - EARLY_WAKE_NANOS;  // nothing can arrive before then: one long park
+                park = MIN_PARK_NANOS;
+            } else if (due != 0 && now - due < 4 * EARLY_WAKE_NANOS) {
+                sleep = park;                          // a frame is due about now: short steps
+                park = Math.min(park * 2, DUE_PARK_NANOS);
+            } else {
+                sleep = park;                          // idle or irregular ring: back off
+                park = Math.min(park * 2, IDLE_PARK_NANOS);
+            }
+            LockSupport.parkNanos(Math.min(sleep, deadline - now));
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            if (now - lastIdentityCheck > IDENTITY_CHECK_NANOS) {
+                refresh();
+            }
+        }
+    }
+
+    /** A snapshot of the header: state, counters, last error, writer identity. */
+    public RingStatus status() {
+        return current().status();
+    }
+
+    /** Whether the writer process is alive and still the same process (pid not reused). */
+    public boolean writerAlive() {
+        Mapping m = current();
+        return RingDirectory.writerAlive(m.writerPid, m.writerStartMillis);
+    }
+
+    /**
+     * Switches to the file now at the path if it is a different ring (the writer restarted or changed geometry,
+     * or the file was recreated); does nothing when the path holds no readable ring.
+     *
+     * @return true when the reader now follows a different ring
+     */
+    public boolean refresh() {
+        lastIdentityCheck = System.nanoTime();
+        Mapping m = mapping;
+        if (m.replaced()) {
+            return reopen(m);
+        }
+        try {
+            Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+            if (key != null && !key.equals(m.fileKey)) {
+                return reopen(m);
+            }
+        } catch (IOException gone) {
+            // no file now: keep reading the old mapping, whose status says closed or stale
+        }
+        return false;
+    }
+
+    void markReplaced() {
+        mapping.memory.setIntRelease(LIFECYCLE_OFFSET, LIFECYCLE_REPLACED);
+    }
+
+    /** Drops the mapping reference; Java 17 has no explicit unmap, the GC unmaps. */
+    @Override
+    public void close() {
+        // nothing to release eagerly: the channel was closed after mapping
+    }
+
+    private Mapping current() {
+        Mapping m = mapping;
+        if (m.replaced()) {
+            reopen(m);
+            return mapping;
+        }
+        return m;
+    }
+
+    private synchronized boolean reopen(Mapping seen) {
+        if (mapping != seen) {
+            return true;
+        }
+        try {
+            Mapping fresh = Mapping.open(path, writable);
+            if (fresh.generation == seen.generation && Objects.equals(fresh.fileKey, seen.fileKey)) {
+                return false;
+            }
+            mapping = fresh;
+            return true;
+        } catch (IOException notThereYet) {
+            return false;
+        }
+    }
+
+    /** One mapped ring file and its immutable geometry. */
+    private static final class Mapping {
+        final RingMemory memory;
+        final Object fileKey;
+        final FrameFormat format;
+        final int slotCount;
+        final long slotBytes;
+        final int frameBytes;
+        final long generation;
+        final String cameraId;
+        final long writerPid;
+        final long writerStartMillis;
+
+        private Mapping(RingMemory memory, Object fileKey, Path path) throws RingFileException {
+            this.memory = memory;
+            this.fileKey = fileKey;
+            this.slotCount = memory.getInt(SLOT_COUNT_OFFSET);
+            this.slotBytes = memory.getLong(SLOT_BYTES_OFFSET);
+            long frame = memory.getLong(FRAME_BYTES_OFFSET);
+            int width = memory.getInt(WIDTH_OFFSET);
+            int height = memory.getInt(HEIGHT_OFFSET);
+            PixelFormat pf;
+            try {
+                pf = PixelFormat.fromCode(memory.getInt(PIXEL_FORMAT_OFFSET));
+                this.format = new FrameFormat(width, height, pf);
+            } catch (IllegalArgumentException e) {
+                throw new RingFileException(RingFileException.Problem.NOT_A_RING, path, "corrupt header: " + e.getMessage());
+            }
+            if (slotCount < RingWriter.MIN_SLOTS || slotCount > RingWriter.MAX_SLOTS || frame != format.frameBytes()
+                    || slotBytes != slotBytes(frame) || memory.getInt(HEADER_BYTES_OFFSET) != HEADER_BYTES) {
+                throw new RingFileException(RingFileException.Problem.NOT_A_RING, path,
+                        "corrupt header (slots " + slotCount + ", frame bytes " + frame + " for " + format + ")");
+            }
+            if (memory.size() < fileBytes(slotCount, frame)) {
+                throw new RingFileException(RingFileException.Problem.TRUNCATED, path, "file has " + memory.size()
+                        + " bytes, its header needs " + fileBytes(slotCount, frame));
+            }
+            this.frameBytes = (int) frame;
+            this.generation = memory.getLong(GENERATION_OFFSET);
+            this.writerPid = memory.getLong(WRITER_PID_OFFSET);
+            this.writerStartMillis = memory.getLong(WRITER_START_MILLIS_OFFSET);
+            byte[] id = new byte[CAMERA_ID_BYTES];
+            memory.getBytes(CAMERA_ID_OFFSET, id, id.length);
+            int len = 0;
+            while (len < id.length && id[len] != 0) {
+                len++;
+            }
+            this.cameraId = new String(id, 0, len, StandardCharsets.UTF_8);
+        }
+
+        static Mapping open(Path path, boolean writable) throws IOException {
+            try (FileChannel ch = writable
+                    ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                    : FileChannel.open(path, StandardOpenOption.READ)) {
+                long size = ch.size();
+                if (size < 8) {
+                    throw new RingFileException(RingFileException.Problem.NOT_A_RING, path,
+                            "not a framebus ring (" + size + " bytes)");
+                }
+                ByteBuffer head = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                ch.read(head, 0);
+                if (head.getInt(0) != MAGIC) {
+                    throw new RingFileException(RingFileException.Problem.NOT_A_RING, path,
+                            "not a framebus ring (magic " + Integer.toHexString(head.getInt(0)) + ")");
+                }
+                if (size < HEADER_BYTES) {
+                    throw new RingFileException(RingFileException.Problem.TRUNCATED, path,
+                            "truncated ring: " + size + " bytes, the header alone is " + HEADER_BYTES);
+                }
+                if (size > Integer.MAX_VALUE) {
+                    throw new RingFileException(RingFileException.Problem.NOT_A_RING, path, "file too large for a ring");
+                }
+                RingMemory memory = new ByteBufferRingMemory(ch.map(
+                        writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY, 0, size));
+                // acquire: pairs with the writer's release store of the version, after which the header is complete
+                int version = memory.getIntAcquire(VERSION_OFFSET);
+                if (version == 0) {
+                    throw new RingFileException(RingFileException.Problem.NOT_READY, path,
+                            "ring is still being initialised by its writer");
+                }
+                if (version != VERSION) {
+                    throw new RingFileException(RingFileException.Problem.UNSUPPORTED_VERSION, path,
+                            "ring format version " + version + ", this reader understands " + VERSION);
+                }
+                Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+                return new Mapping(memory, key, path);
+            }
+        }
+
+        boolean replaced() {
+            return memory.getIntOpaque(LIFECYCLE_OFFSET) == LIFECYCLE_REPLACED;
+        }
+
+        long slotOffset(long seq) {
+            return HEADER_BYTES + Math.floorMod(seq, slotCount) * slotBytes;
+        }
+
+        /** Copies frame {@code seq} into dst; null (dst unchanged in content ownership) if it is not intact. */
+        FrameInfo copy(long seq, ByteBuffer dst) {
+            long slot = slotOffset(seq);
+            // acquire: the slot's payload and metadata are read after the lock word that guards them
+            long lock = memory.getLongAcquire(slot + SLOT_LOCK_OFFSET);
+            if (lock != seq << 1) {
+                return null; // being rewritten (odd) or already holds a newer frame: lapped
+            }
+            if (dst.remaining() < frameBytes) {
+                throw new java.nio.BufferOverflowException();
+            }
+            FrameInfo info = info(slot, seq);
+            int start = dst.position();
+            memory.copyTo(slot + SLOT_HEADER_BYTES, dst, frameBytes);
+            if (!stillIntact(slot, lock)) {
+                dst.position(start);
+                return null;
+            }
+            return info;
+        }
+
+        boolean visit(long seq, FrameVisitor visitor) {
+            long slot = slotOffset(seq);
+            long lock = memory.getLongAcquire(slot + SLOT_LOCK_OFFSET); // acquire: as in copy()
+            if (lock != seq << 1) {
+                return false;
+            }
+            FrameInfo info = info(slot, seq);
+            visitor.visit(info, memory.slice(slot + SLOT_HEADER_BYTES, frameBytes).asReadOnlyBuffer());
+            return stillIntact(slot, lock);
+        }
+
+        private boolean stillIntact(long slot, long lock) {
+            // acquire fence: every payload load above completes before the lock word is read again (StampedLock
+            // validate); an unchanged word proves the writer did not touch the slot meanwhile
+            VarHandle.acquireFence();
+            return memory.getLongOpaque(slot + SLOT_LOCK_OFFSET) == lock;
+        }
+
+        private FrameInfo info(long slot, long seq) {
+            return new FrameInfo(cameraId, seq, generation,
+                    memory.getLong(slot + SLOT_CAPTURE_EPOCH_NANOS_OFFSET),
+                    memory.getLong(slot + SLOT_CAPTURE_MONO_NANOS_OFFSET),
+                    memory.getLong(slot + SLOT_PTS_MICROS_OFFSET),
+                    format,
+                    (memory.getInt(slot + SLOT_FLAGS_OFFSET) & FLAG_KEYFRAME) != 0);
+        }
+
+        /** When the next frame is due (monotonic ns), from the interval of the last two; 0 when unknown. */
+        long nextFrameDueNanos() {
+            long seq = memory.getLongAcquire(PUBLISHED_SEQ_OFFSET);
+            if (seq < 2) {
+                return 0;
+            }
+            long last = memory.getLongOpaque(slotOffset(seq) + SLOT_PUBLISH_MONO_NANOS_OFFSET);
+            long before = memory.getLongOpaque(slotOffset(seq - 1) + SLOT_PUBLISH_MONO_NANOS_OFFSET);
+            long interval = last - before;
+            // a racing rewrite gives nonsense here; nonsense only costs a shorter park, never a missed frame
+            return interval > 0 && interval < TimeUnit.SECONDS.toNanos(10) ? last + interval : 0;
+        }
+
+        RingStatus status() {
+            String text = "";
+            RingError code = RingError.NONE;
+            for (int attempt = 0; attempt < 100; attempt++) {
+                long v = memory.getLongAcquire(ERROR_LOCK_OFFSET);
+                if ((v & 1) != 0) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                int c = memory.getInt(ERROR_CODE_OFFSET);
+                int len = Math.max(0, Math.min(ERROR_TEXT_BYTES, memory.getInt(ERROR_LENGTH_OFFSET)));
+                byte[] bytes = new byte[len];
+                memory.getBytes(ERROR_TEXT_OFFSET, bytes, len);
+                VarHandle.acquireFence(); // the text loads complete before the lock is validated (see stillIntact)
+                if (memory.getLongOpaque(ERROR_LOCK_OFFSET) == v) {
+                    code = RingError.fromCode(c);
+                    text = new String(bytes, StandardCharsets.UTF_8);
+                    break;
+                }
+            }
+            int lifecycle = memory.getIntOpaque(LIFECYCLE_OFFSET);
+            return new RingStatus(cameraId, generation, format,
+                    RingState.fromCode(memory.getIntOpaque(STATE_OFFSET)),
+                    lifecycle == LIFECYCLE_CLOSED, lifecycle == LIFECYCLE_REPLACED,
+                    code, text,
+                    memory.getLongOpaque(HEARTBEAT_NANOS_OFFSET),
+                    memory.getLongAcquire(PUBLISHED_SEQ_OFFSET),
+                    memory.getLongOpaque(DECODED_OFFSET),
+                    memory.getLongOpaque(DROPPED_OFFSET),
+                    memory.getLongOpaque(RECONNECTS_OFFSET),
+                    writerPid, writerStartMillis,
+                    memory.getIntOpaque(SOURCE_WIDTH_OFFSET),
+                    memory.getIntOpaque(SOURCE_HEIGHT_OFFSET),
+                    memory.getIntOpaque(SOURCE_FPS_MILLI_OFFSET));
+        }
+    }
+}
