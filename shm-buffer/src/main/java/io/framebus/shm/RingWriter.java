@@ -138,7 +138,9 @@ public final class RingWriter implements AutoCloseable {
      * replaced and must not be used any more. Readers follow on their next read.
      */
     public RingWriter replace(FrameFormat newFormat) throws IOException {
-        return create(path, cameraId, newFormat, slotCount, generation + 1);
+        RingWriter next = create(path, cameraId, newFormat, slotCount, generation + 1);
+        closed = true; // create() marked this file replaced; its state stays as the readers last saw it
+        return next;
     }
 
     private static RingReader openPrevious(Path path) {

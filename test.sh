@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test of framebus on a fresh Debian machine: installs the Debian packages the tests need when they
+# are missing (as root, with apt-get), then the whole Maven build with unit tests, integration tests (real
+# capture processes, a real GStreamer RTSP server on 127.0.0.1, real Felix) and the Python ring reader check.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Debian packages: GStreamer's RTSP server for the test camera, numpy for the Python ring reader, the ffmpeg CLI
+# to make test clips and as the decode-only reference of the benchmarks.
+packages=(gir1.2-gst-rtsp-server-1.0 python3-gi python3-numpy gstreamer1.0-plugins-base
+          gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-tools ffmpeg)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "test.sh: missing Debian packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "test.sh: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+command -v mvn >/dev/null || { echo "test.sh: Maven (mvn) is required" >&2; exit 1; }
+exec mvn -B verify "$@"
