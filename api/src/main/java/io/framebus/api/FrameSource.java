@@ -46,14 +46,15 @@ public interface FrameSource {
     Optional<Frame> latest();
 
     /**
-     * The first frame with a sequence greater than {@code afterSequence} (or the newest one, if the reader
-     * fell behind the ring), waiting up to {@code timeout} for it. Pass 0 to get the next frame published after
-     * the call. After a capture restart sequences start again at 1; {@link Frame#generation()} tells them apart,
-     * and a frame of a newer generation is returned whatever its sequence.
+     * The frame after {@code previous}, waiting up to {@code timeout} for it. Pass the {@link FrameInfo} of the
+     * last frame you processed to read frames in order (a reader that fell more than the ring behind gets the
+     * newest frame; its sequence number shows the gap), or {@code null} for the next frame published after this
+     * call. After a capture restart the generation changes and sequences start again at 1: the newest frame of
+     * the new generation is returned.
      *
      * @return the frame, or empty when none arrived in time
      */
-    Optional<Frame> next(long afterSequence, Duration timeout) throws InterruptedException;
+    Optional<Frame> next(FrameInfo previous, Duration timeout) throws InterruptedException;
 
     /**
      * Copies the newest frame into {@code dst} (from its position; the position advances by the frame size),

@@ -10,7 +10,7 @@
  * volatile FrameSource front;
  *
  * front.readLatest((info, pixels) -> analyse(info, pixels));   // zero copy
- * Optional<Frame> f = front.next(lastSeq, Duration.ofSeconds(1)); // wait for the next frame
+ * Optional<Frame> f = front.next(previous, Duration.ofSeconds(1)); // wait for the next frame
  * }</pre>
  *
  * <p>Frames are never silently stale: {@link io.framebus.api.Frame#age()} and

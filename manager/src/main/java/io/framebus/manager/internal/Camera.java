@@ -1,0 +1,361 @@
+package io.framebus.manager.internal;
+
+import io.framebus.api.FrameFormat;
+import io.framebus.api.FrameInfo;
+import io.framebus.api.FrameSource;
+import io.framebus.api.SourceState;
+import io.framebus.api.SourceStatus;
+import io.framebus.manager.CaptureProbe;
+import io.framebus.manager.SupervisedCamera;
+import io.framebus.manager.SupervisionPolicy;
+import io.framebus.manager.WatchdogReport;
+import io.framebus.shm.RingReader;
+import io.framebus.shm.RingStatus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.concurrent.atomic.AtomicLong;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.log.Logger;
+
+/**
+ * One configured camera at run time: its settings (or why they are invalid), its capture process, its ring
+ * reader and its two services (FrameSource once the ring exists, SupervisedCamera while a process should run).
+ * Lifecycle methods are synchronized; status and frame reads are lock-free.
+ */
+final class Camera implements SupervisedCamera {
+    private static final Duration STOP_GRACE = Duration.ofSeconds(2);
+
+    private final String configPid;
+    private final String id;
+    private final CameraSettings settings;   // null when invalid
+    private final String invalidReason;      // null when valid
+    private final CaptureRuntime runtime;
+    private final BundleContext context;
+    private final Logger log;
+    private final Doorbell doorbell = new Doorbell();
+    private final RingFrameSource frameSource;
+    private final AtomicLong restarts = new AtomicLong();
+
+    private volatile CaptureProcess process;
+    private volatile RingReader reader;
+    private volatile WatchdogReport report;
+    private volatile String lastRestartReason = "";
+    private volatile String spawnError;
+    private volatile boolean stopped;
+    private long generation;
+    private ServiceRegistration<FrameSource> frameSourceRegistration;
+    private ServiceRegistration<SupervisedCamera> supervisedRegistration;
+    private FrameFormat registeredFormat;
+
+    private Camera(String configPid, String id, CameraSettings settings, String invalidReason, CaptureRuntime runtime,
+                   BundleContext context, Logger log) {
+        this.configPid = configPid;
+        this.id = id;
+        this.settings = settings;
+        this.invalidReason = invalidReason;
+        this.runtime = runtime;
+        this.context = context;
+        this.log = log;
+        this.frameSource = new RingFrameSource(this, (what, e) -> log.error("camera {}: {}", id, what, e));
+    }
+
+    static Camera valid(String configPid, CameraSettings settings, CaptureRuntime runtime, BundleContext context,
+                        Logger log) {
+        return new Camera(configPid, settings.id(), settings, null, runtime, context, log);
+    }
+
+    static Camera invalid(String configPid, String displayId, String reason, CaptureRuntime runtime, Logger log) {
+        return new Camera(configPid, displayId, null, reason, runtime, null, log);
+    }
+
+    @Override
+    public String cameraId() {
+        return id;
+    }
+
+    String configPid() {
+        return configPid;
+    }
+
+    boolean isValid() {
+        return settings != null;
+    }
+
+    CameraSettings settings() {
+        return settings;
+    }
+
+    Doorbell doorbell() {
+        return doorbell;
+    }
+
+    RingReader reader() {
+        return reader;
+    }
+
+    FrameSource frameSource() {
+        return frameSource;
+    }
+
+    Path ringPath() {
+        return runtime.ringPath(id);
+    }
+
+    /** Starts the capture process if the camera is valid and enabled. */
+    synchronized void start() {
+        if (settings == null) {
+            log.error("{} (nothing started)", invalidReason);
+            return;
+        }
+        if (!settings.enabled()) {
+            log.info("camera {} is disabled", id);
+            return;
+        }
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put(FrameSource.CAMERA_ID, id);
+        supervisedRegistration = context.registerService(SupervisedCamera.class, this, props);
+        spawn();
+    }
+
+    private void spawn() {
+        generation++;
+        try {
+            process = CaptureProcess.start(id, runtime.java(), runtime.jvmArgs(settings), runtime.captureHome(),
+                    settings.captureDocument(ringPath(), generation), this::frameArrived, this::captureLog);
+            spawnError = null;
+            log.info("camera {}: capture process {} started for {}", id, process.pid(), settings.displayUrl());
+        } catch (IOException | RuntimeException e) {
+            spawnError = "cannot start the capture process: " + Secrets.maskUrl(e.getMessage());
+            log.error("camera {}: {}", id, spawnError);
+        }
+    }
+
+    private void frameArrived() {
+        doorbell.ring();
+        frameSource.frameArrived();
+    }
+
+    private void captureLog(String line) {
+        String clean = Secrets.redact(line, settings.url());
+        if (clean.contains(" ERROR ") || clean.contains("FAILED") || clean.contains("error")) {
+            log.warn("capture {}", clean);
+        } else {
+            log.info("capture {}", clean);
+        }
+    }
+
+    /**
+     * Opens the ring once the capture process has created it, registers the FrameSource service, and keeps its
+     * properties in step with the geometry. Called by the runtime's ticker.
+     */
+    void tick() {
+        if (stopped || settings == null || !settings.enabled()) {
+            return;
+        }
+        RingReader r = reader;
+        if (r == null) {
+            Path ring = ringPath();
+            if (!Files.exists(ring)) {
+                return;
+            }
+            try {
+                r = RingReader.open(ring);
+            } catch (IOException notYet) {
+                return; // being created (NOT_READY) or replaced right now: next tick
+            }
+            reader = r;
+        } else {
+            r.refresh();
+        }
+        FrameFormat format = r.format();
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            if (frameSourceRegistration == null) {
+                frameSourceRegistration = context.registerService(FrameSource.class, frameSource, serviceProperties(format));
+                registeredFormat = format;
+                log.info("camera {}: FrameSource registered ({})", id, format);
+            } else if (!format.equals(registeredFormat)) {
+                frameSourceRegistration.setProperties(serviceProperties(format));
+                registeredFormat = format;
+                log.info("camera {}: geometry is now {}", id, format);
+            }
+        }
+    }
+
+    private Dictionary<String, Object> serviceProperties(FrameFormat format) {
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put(FrameSource.CAMERA_ID, id);
+        props.put(FrameSource.CAMERA_NAME, settings.name());
+        props.put(FrameSource.FRAME_WIDTH, format.width());
+        props.put(FrameSource.FRAME_HEIGHT, format.height());
+        props.put(FrameSource.FRAME_FORMAT, format.pixelFormat().name());
+        props.put(FrameSource.FRAME_RATE, (int) Math.round(settings.fps()));
+        props.put("service.description", "framebus camera " + id);
+        return props;
+    }
+
+    /** Stops everything: services gone, process ended, ring file removed. */
+    void stop() {
+        CaptureProcess p;
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            unregister();
+            p = process;
+        }
+        frameSource.closeSubscriptions();
+        if (p != null) {
+            p.stop(STOP_GRACE);
+            log.info("camera {}: capture process {} stopped", id, p.pid());
+        }
+        if (settings != null && settings.enabled()) {
+            try {
+                Files.deleteIfExists(ringPath());
+            } catch (IOException e) {
+                log.warn("camera {}: cannot remove its ring {}: {}", id, ringPath(), e.getMessage());
+            }
+        }
+    }
+
+    private void unregister() {
+        for (ServiceRegistration<?> reg : new ServiceRegistration<?>[] {frameSourceRegistration, supervisedRegistration}) {
+            if (reg != null) {
+                try {
+                    reg.unregister();
+                } catch (IllegalStateException alreadyGone) {
+                    // the framework is shutting down and unregistered it already
+                }
+            }
+        }
+        frameSourceRegistration = null;
+        supervisedRegistration = null;
+    }
+
+    @Override
+    public SupervisionPolicy policy() {
+        return new SupervisionPolicy(settings.stallTimeoutMillis(), settings.maxRestarts(), settings.restartWindowMillis());
+    }
+
+    @Override
+    public void restart(String reason) {
+        CaptureProcess old;
+        synchronized (this) {
+            if (stopped || settings == null || !settings.enabled()) {
+                return;
+            }
+            old = process;
+            process = null;
+        }
+        if (old != null) {
+            old.kill();
+        }
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            restarts.incrementAndGet();
+            lastRestartReason = reason;
+            log.warn("camera {}: restarting the capture process ({})", id, reason);
+            spawn();
+        }
+    }
+
+    /** Restart asked for by a person (shell, web); counted like any other restart. */
+    void restartOnDemand() {
+        restart("restart requested");
+    }
+
+    @Override
+    public void report(WatchdogReport report) {
+        this.report = report;
+    }
+
+    @Override
+    public CaptureProbe probe() {
+        CaptureProcess p = process;
+        boolean supervised = !stopped && settings != null && settings.enabled();
+        if (!supervised || p == null) {
+            long since = p == null ? 0 : p.sinceStart().toNanos();
+            return new CaptureProbe(supervised, -1, false, spawnError == null ? -1 : 127, since, false, since,
+                    SourceState.STARTING, 0, 0, -1);
+        }
+        tick();
+        RingReader r = reader;
+        RingStatus rs = r == null ? null : r.status();
+        boolean ours = rs != null && rs.writerPid() == p.pid() && !rs.replaced();
+        long sinceSpawn = p.sinceStart().toNanos();
+        return new CaptureProbe(true, p.pid(), p.alive(), p.exitCode(), sinceSpawn, ours,
+                ours ? Math.min(rs.heartbeatAge().toNanos(), sinceSpawn) : sinceSpawn,
+                ours ? map(rs) : SourceState.STARTING,
+                ours ? rs.generation() : 0, ours ? rs.publishedSequence() : 0, p.cpuNanos());
+    }
+
+    SourceStatus status() {
+        CaptureProcess p = process;
+        RingReader r = reader;
+        WatchdogReport w = report;
+        if (settings == null) {
+            return new SourceStatus(id, SourceState.INVALID, false, invalidReason, -1, 0, 0, 0, 0, 0, 0, null, -1, -1);
+        }
+        if (!settings.enabled() || stopped) {
+            return new SourceStatus(id, SourceState.STOPPED, false, "", -1, restarts.get(), 0, 0, 0, 0, 0, null, -1, -1);
+        }
+        RingStatus rs = r == null ? null : r.status();
+        boolean ours = rs != null && p != null && rs.writerPid() == p.pid();
+        SourceState state;
+        if (w != null && w.override() != null) {
+            state = w.override();
+        } else if (p == null || !p.alive()) {
+            state = spawnError != null ? SourceState.FAILED : SourceState.RESTARTING;
+        } else if (!ours) {
+            state = SourceState.STARTING;
+        } else {
+            state = map(rs);
+        }
+        String error = spawnError != null ? spawnError
+                : w != null && w.override() != null && !w.reason().isEmpty() ? w.reason()
+                : rs != null && !rs.errorText().isEmpty() ? rs.errorText()
+                : lastRestartReason;
+        Duration age = latestFrameAge(r);
+        boolean live = state == SourceState.STREAMING && age != null
+                && age.toMillis() < settings.stallTimeoutMillis();
+        return new SourceStatus(id, state, live, Secrets.redact(error, settings.url()),
+                p != null && p.alive() ? p.pid() : -1, restarts.get(),
+                ours ? rs.decodedFrames() : 0, ours ? rs.publishedSequence() : 0, ours ? rs.droppedFrames() : 0,
+                ours ? rs.reconnects() : 0, w == null ? 0 : w.fps(), age, w == null ? -1 : w.rssBytes(),
+                w == null ? -1 : w.cpuPercent());
+    }
+
+    private static Duration latestFrameAge(RingReader r) {
+        if (r == null) {
+            return null;
+        }
+        FrameInfo[] seen = new FrameInfo[1];
+        for (int attempt = 0; attempt < 3; attempt++) {
+            if (r.visitLatest((info, pixels) -> seen[0] = info)) {
+                return seen[0].age();
+            }
+        }
+        return null;
+    }
+
+    private static SourceState map(RingStatus rs) {
+        return switch (rs.state()) {
+            case STARTING -> SourceState.STARTING;
+            case CONNECTING -> SourceState.CONNECTING;
+            case STREAMING -> SourceState.STREAMING;
+            case RECONNECTING -> SourceState.RECONNECTING;
+            case STOPPED -> SourceState.STOPPED;
+            case FAILED -> SourceState.FAILED;
+        };
+    }
+}

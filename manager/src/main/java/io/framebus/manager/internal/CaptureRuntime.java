@@ -1,0 +1,217 @@
+package io.framebus.manager.internal;
+
+import io.framebus.shm.RingDirectory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * The manager-wide part: where rings and the capture program are, the registry of cameras (valid or not), and
+ * one ticker thread that attaches rings as capture processes create them.
+ */
+@Component(service = CaptureRuntime.class, configurationPid = ManagerConfig.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
+@Designate(ocd = ManagerConfig.class)
+public final class CaptureRuntime {
+    private static final long TICK_MILLIS = 100;
+
+    @Reference(service = LoggerFactory.class)
+    private Logger log;
+
+    private final Map<String, Camera> byConfigPid = new ConcurrentHashMap<>();
+    private Path ringDirectory;
+    private Path captureHome;
+    private String captureHomeProblem;
+    private Path java;
+    private List<String> jvmArgs;
+    private int maxCameras;
+    private ScheduledExecutorService ticker;
+    private BundleContext context;
+
+    @Activate
+    void activate(BundleContext context, ManagerConfig config) throws IOException {
+        this.context = context;
+        ringDirectory = config.ringDirectory().isBlank() ? RingDirectory.defaultDirectory()
+                : Paths.get(config.ringDirectory().trim());
+        RingDirectory.ensure(ringDirectory);
+        for (Path stale : RingDirectory.removeStale(ringDirectory)) {
+            log.info("removed stale ring {}", stale);
+        }
+        captureHome = findCaptureHome(config.captureHome());
+        java = config.javaExecutable().isBlank()
+                ? Paths.get(System.getProperty("java.home"), "bin", "java") : Paths.get(config.javaExecutable().trim());
+        String cache = config.nativeCacheDirectory().isBlank()
+                ? Paths.get(System.getProperty("java.io.tmpdir"), "framebus-javacpp-" + System.getProperty("user.name")).toString()
+                : config.nativeCacheDirectory().trim();
+        List<String> args = new ArrayList<>(split(config.captureJvmArgs()));
+        args.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
+        jvmArgs = List.copyOf(args);
+        maxCameras = config.maxCameras();
+        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "framebus-manager");
+            t.setDaemon(true);
+            return t;
+        });
+        ticker.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        log.info("framebus manager: rings in {}, capture program in {}", ringDirectory,
+                captureHome != null ? captureHome : "(not found: " + captureHomeProblem + ")");
+    }
+
+    @Deactivate
+    void deactivate() {
+        ticker.shutdownNow();
+        // camera components depend on this one and are deactivated first; this is the safety net
+        for (Camera c : byConfigPid.values()) {
+            c.stop();
+        }
+        byConfigPid.clear();
+    }
+
+    /** Registers and starts the camera of one configuration; invalid ones are kept so status can show them. */
+    Camera add(String configPid, CameraConfig config, BundleContext bundleContext) {
+        String displayId = config.id() == null || config.id().isBlank() ? configPid : config.id().trim();
+        Camera camera;
+        synchronized (this) { // validation and registration together: two configs cannot both take one id
+            try {
+                CameraSettings settings = CameraSettings.validate(config, freeRingBytes());
+                String problem = conflict(configPid, settings.id());
+                camera = problem == null ? Camera.valid(configPid, settings, this, bundleContext, log)
+                        : Camera.invalid(configPid, displayId, problem, this, log);
+            } catch (CameraSettings.InvalidCameraException e) {
+                camera = Camera.invalid(configPid, displayId, e.getMessage(), this, log);
+            }
+            byConfigPid.put(configPid, camera);
+        }
+        camera.start();
+        return camera;
+    }
+
+    void remove(Camera camera) {
+        byConfigPid.remove(camera.configPid(), camera);
+        camera.stop();
+    }
+
+    private String conflict(String configPid, String id) {
+        if (captureHome == null) {
+            return "camera '" + id + "': the capture program is missing (" + captureHomeProblem + ")";
+        }
+        for (Camera other : byConfigPid.values()) {
+            if (other.isValid() && other.cameraId().equals(id) && !other.configPid().equals(configPid)) {
+                return "camera '" + id + "': id is already used by configuration " + other.configPid();
+            }
+        }
+        long running = byConfigPid.values().stream().filter(Camera::isValid).count();
+        if (running >= maxCameras) {
+            return "camera '" + id + "': maxCameras (" + maxCameras + ") reached";
+        }
+        return null;
+    }
+
+    /** Every configured camera, valid or not, by id. */
+    Collection<Camera> cameras() {
+        List<Camera> out = new ArrayList<>(byConfigPid.values());
+        out.sort(Comparator.comparing(Camera::cameraId));
+        return out;
+    }
+
+    Optional<Camera> camera(String id) {
+        return byConfigPid.values().stream().filter(c -> c.cameraId().equals(id)).findFirst();
+    }
+
+    Path ringPath(String id) {
+        return RingDirectory.ringPath(ringDirectory, id);
+    }
+
+    Path ringDirectory() {
+        return ringDirectory;
+    }
+
+    Path java() {
+        return java;
+    }
+
+    Path captureHome() {
+        return captureHome;
+    }
+
+    List<String> jvmArgs(CameraSettings settings) {
+        List<String> all = new ArrayList<>(jvmArgs);
+        all.addAll(settings.jvmArgs());
+        return all;
+    }
+
+    private void tick() {
+        for (Camera c : byConfigPid.values()) {
+            try {
+                c.tick();
+            } catch (RuntimeException e) {
+                log.error("camera {}: {}", c.cameraId(), e.toString(), e);
+            }
+        }
+    }
+
+    private long freeRingBytes() {
+        try {
+            return RingDirectory.usableBytes(ringDirectory);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private Path findCaptureHome(String configured) {
+        List<Path> candidates = new ArrayList<>();
+        if (!configured.isBlank()) {
+            candidates.add(Paths.get(configured.trim()));
+        } else {
+            String prop = context.getProperty("framebus.capture.home");
+            if (prop != null && !prop.isBlank()) {
+                candidates.add(Paths.get(prop.trim()));
+            }
+            for (String base : new String[] {"karaf.base", "karaf.home"}) {
+                String dir = System.getProperty(base);
+                if (dir != null) {
+                    candidates.add(Paths.get(dir, "framebus", "capture"));
+                }
+            }
+            candidates.add(Paths.get("capture"));
+        }
+        for (Path p : candidates) {
+            if (Files.isDirectory(p.resolve("lib"))) {
+                return p.toAbsolutePath();
+            }
+        }
+        captureHomeProblem = "no lib/ folder in " + candidates
+                + "; set captureHome in io.framebus.manager or the framework property framebus.capture.home";
+        return null;
+    }
+
+    private static List<String> split(String s) {
+        List<String> out = new ArrayList<>();
+        for (String a : s.trim().split("\\s+")) {
+            if (!a.isEmpty()) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,133 @@
+package io.framebus.manager.internal;
+
+import io.framebus.api.Frame;
+import io.framebus.api.FrameListener;
+import io.framebus.api.Subscription;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+/**
+ * Push delivery of one camera's frames. Each subscription holds at most one pending frame: a listener that is
+ * still busy when a newer frame arrives gets the newer one afterwards, never a backlog. One copy of each frame is
+ * shared by all subscriptions (a {@link Frame} is immutable).
+ */
+final class FrameDispatcher {
+    private final List<Sub> subscriptions = new CopyOnWriteArrayList<>();
+    private final Supplier<Frame> latest;
+    private final BiConsumer<String, Throwable> errors;
+    private long lastGeneration = -1;
+    private long lastSequence = -1;
+
+    FrameDispatcher(Supplier<Frame> latest, BiConsumer<String, Throwable> errors) {
+        this.latest = latest;
+        this.errors = errors;
+    }
+
+    Subscription subscribe(FrameListener listener, Executor executor) {
+        Sub s = new Sub(listener, executor);
+        subscriptions.add(s);
+        return s;
+    }
+
+    boolean hasSubscribers() {
+        return !subscriptions.isEmpty();
+    }
+
+    /** Called by the doorbell pump: reads the newest frame once and offers it to every subscription. */
+    void frameArrived() {
+        if (subscriptions.isEmpty()) {
+            return;
+        }
+        Frame f = latest.get();
+        if (f == null) {
+            return;
+        }
+        synchronized (this) {
+            if (f.generation() == lastGeneration && f.sequence() == lastSequence) {
+                return;
+            }
+            lastGeneration = f.generation();
+            lastSequence = f.sequence();
+        }
+        for (Sub s : subscriptions) {
+            s.offer(f);
+        }
+    }
+
+    void closeAll() {
+        subscriptions.forEach(Sub::close);
+    }
+
+    private final class Sub implements Subscription, Runnable {
+        private final FrameListener listener;
+        private final Executor executor;
+        private final AtomicReference<Frame> pending = new AtomicReference<>();
+        private final AtomicBoolean scheduled = new AtomicBoolean();
+        private final AtomicLong skipped = new AtomicLong();
+        private volatile boolean closed;
+
+        Sub(FrameListener listener, Executor executor) {
+            this.listener = listener;
+            this.executor = executor;
+        }
+
+        void offer(Frame f) {
+            if (closed) {
+                return;
+            }
+            if (pending.getAndSet(f) != null) {
+                skipped.incrementAndGet(); // the listener is still busy: the older frame is replaced, not queued
+            }
+            schedule();
+        }
+
+        private void schedule() {
+            if (scheduled.compareAndSet(false, true)) {
+                try {
+                    executor.execute(this);
+                } catch (RejectedExecutionException e) {
+                    scheduled.set(false);
+                    errors.accept("executor of a frame listener refused a delivery", e);
+                }
+            }
+        }
+
+        @Override
+        public void run() {
+            try {
+                Frame f;
+                while (!closed && (f = pending.getAndSet(null)) != null) {
+                    try {
+                        listener.onFrame(f);
+                    } catch (RuntimeException | Error e) {
+                        errors.accept("frame listener " + listener.getClass().getName() + " failed", e);
+                    }
+                }
+            } finally {
+                scheduled.set(false);
+                if (!closed && pending.get() != null) {
+                    schedule(); // a frame arrived between the last poll and the flag reset
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            pending.set(null);
+            subscriptions.remove(this);
+        }
+
+        @Override
+        public long skippedFrames() {
+            return skipped.get();
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.framebus.manager.internal;
+
+import io.framebus.api.FrameInfo;
+import io.framebus.api.SourceStatus;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.Locale;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * Shell commands {@code framebus:list|status|restart|snapshot}. Registered the Gogo way (osgi.command.scope /
+ * osgi.command.function service properties, no compile-time shell dependency), which plain Felix's Gogo and
+ * Karaf's shell both pick up. Each command returns its text; the shell prints it.
+ */
+@Component(service = FramebusCommands.class, property = {
+        "osgi.command.scope=framebus",
+        "osgi.command.function=list",
+        "osgi.command.function=status",
+        "osgi.command.function=restart",
+        "osgi.command.function=snapshot"})
+public final class FramebusCommands {
+    private final CaptureRuntime runtime;
+
+    @Activate
+    public FramebusCommands(@Reference CaptureRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    /** One line per camera: id, state, fps, latest frame age, restarts, pid. */
+    public String list() {
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-20s %-12s %6s %10s %8s %8s%n",
+                "ID", "STATE", "FPS", "AGE", "RESTARTS", "PID"));
+        for (Camera c : runtime.cameras()) {
+            SourceStatus s = c.status();
+            out.append(String.format(Locale.ROOT, "%-20s %-12s %6.1f %10s %8d %8s%n", c.cameraId(), s.state(), s.fps(),
+                    age(s.latestFrameAge()), s.restarts(), s.pid() < 0 ? "-" : Long.toString(s.pid())));
+        }
+        if (runtime.cameras().isEmpty()) {
+            out.append("(no cameras configured: add io.framebus.camera factory configurations)\n");
+        }
+        return out.toString();
+    }
+
+    /** Everything about one camera, the last error included. */
+    public String status(String id) {
+        Camera c = camera(id);
+        SourceStatus s = c.status();
+        StringBuilder out = new StringBuilder();
+        line(out, "camera", s.cameraId());
+        if (c.isValid()) {
+            line(out, "name", c.settings().name());
+            line(out, "url", c.settings().displayUrl());
+            line(out, "configured", c.settings().width() == 0 ? "source size" : c.settings().width() + "x"
+                    + c.settings().height());
+            line(out, "pixel format", c.settings().pixelFormat().name());
+            line(out, "max fps", fmt(c.settings().fps()));
+        }
+        line(out, "state", s.state() + (s.live() ? " (live)" : ""));
+        line(out, "fps (10 s)", fmt(s.fps()));
+        line(out, "latest frame age", age(s.latestFrameAge()));
+        line(out, "frames decoded", Long.toString(s.decodedFrames()));
+        line(out, "frames published", Long.toString(s.publishedFrames()));
+        line(out, "frames dropped", Long.toString(s.droppedFrames()));
+        line(out, "reconnects", Long.toString(s.reconnects()));
+        line(out, "restarts", Long.toString(s.restarts()));
+        line(out, "pid", s.pid() < 0 ? "-" : Long.toString(s.pid()));
+        line(out, "rss", s.rssBytes() < 0 ? "-" : String.format(Locale.ROOT, "%.1f MiB", s.rssBytes() / 1048576.0));
+        line(out, "cpu", s.cpuPercent() < 0 ? "-" : String.format(Locale.ROOT, "%.1f %%", s.cpuPercent()));
+        if (c.isValid()) {
+            line(out, "ring", c.ringPath().toString());
+            if (c.reader() != null) {
+                line(out, "geometry", c.reader().format() + ", generation " + c.reader().generation());
+            }
+        }
+        line(out, "last error", s.lastError().isEmpty() ? "-" : s.lastError());
+        return out.toString();
+    }
+
+    /** Restarts the camera's capture process now. */
+    public String restart(String id) {
+        Camera c = camera(id);
+        if (!c.isValid()) {
+            return "camera " + id + " is not running: " + c.status().lastError();
+        }
+        c.restartOnDemand();
+        return "camera " + id + " restarting";
+    }
+
+    /** Writes the newest frame to {@code file} as PNG or JPEG (by extension). */
+    public String snapshot(String id, String file) throws IOException {
+        Camera c = camera(id);
+        if (c.reader() == null) {
+            return "camera " + id + " has no frame yet (" + c.status().state() + ")";
+        }
+        String imageFormat = Snapshots.formatFor(file);
+        ByteBuffer px = ByteBuffer.allocate((int) c.reader().format().frameBytes());
+        FrameInfo info = c.reader().readLatest(px);
+        if (info == null) {
+            return "camera " + id + " has no frame yet (" + c.status().state() + ")";
+        }
+        Path out = Paths.get(file).toAbsolutePath();
+        try (OutputStream os = Files.newOutputStream(out)) {
+            Snapshots.write(info, px.flip(), imageFormat, os);
+        }
+        return "frame " + info.sequence() + " of " + id + " (" + info.format() + ", " + age(info.age()) + " old) written to " + out;
+    }
+
+    private Camera camera(String id) {
+        return runtime.camera(id).orElseThrow(() -> new IllegalArgumentException("no camera '" + id
+                + "' (framebus:list shows the configured ones)"));
+    }
+
+    private static void line(StringBuilder out, String key, String value) {
+        out.append(String.format(Locale.ROOT, "%-18s %s%n", key, value));
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    static String age(Duration d) {
+        if (d == null) {
+            return "-";
+        }
+        long ms = d.toMillis();
+        return ms < 10_000 ? ms + " ms" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+}

@@ -1,0 +1,39 @@
+package io.framebus.manager.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Manager-wide settings, PID {@code io.framebus.manager}; every attribute is optional. */
+@ObjectClassDefinition(
+        id = ManagerConfig.PID,
+        name = "framebus manager",
+        description = "Where rings and the capture program live, and how capture processes are started.")
+@interface ManagerConfig {
+    String PID = "io.framebus.manager";
+
+    @AttributeDefinition(name = "Ring directory", description = "Directory of the shared-memory rings (mode 0700); "
+            + "empty = /dev/shm/framebus-<user>.", required = false)
+    String ringDirectory() default "";
+
+    @AttributeDefinition(name = "Capture-process home", description = "Folder holding the capture program (lib/*.jar); "
+            + "empty = the system property framebus.capture.home, else <karaf.base>/framebus/capture, else ./capture.",
+            required = false)
+    String captureHome() default "";
+
+    @AttributeDefinition(name = "Java executable", description = "java used for capture processes; empty = the java "
+            + "of the running JVM.", required = false)
+    String javaExecutable() default "";
+
+    @AttributeDefinition(name = "Capture JVM options", description = "Options for every capture JVM, separated by "
+            + "spaces: a small heap and the serial collector keep 16 cameras cheap.")
+    String captureJvmArgs() default "-Xmx64m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData";
+
+    @AttributeDefinition(name = "Native library cache", description = "Where JavaCPP unpacks FFmpeg's libraries for "
+            + "the capture processes; empty = <ring directory>/../framebus-javacpp-<user> under the temp dir.",
+            required = false)
+    String nativeCacheDirectory() default "";
+
+    @AttributeDefinition(name = "Maximum cameras", description = "Cameras beyond this count are refused (INVALID).",
+            min = "1", max = "1024")
+    int maxCameras() default 64;
+}

@@ -1,0 +1,139 @@
+package io.framebus.manager.internal;
+
+import io.framebus.api.Frame;
+import io.framebus.api.FrameFormat;
+import io.framebus.api.FrameInfo;
+import io.framebus.api.FrameListener;
+import io.framebus.api.FrameSource;
+import io.framebus.api.FrameVisitor;
+import io.framebus.api.SourceStatus;
+import io.framebus.api.Subscription;
+import io.framebus.shm.RingReader;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/** The FrameSource service of one camera, over its ring; waiting is on the capture process's doorbell. */
+final class RingFrameSource implements FrameSource {
+    /** Upper bound of one doorbell wait: a lost doorbell byte costs at most this much latency, never a frame. */
+    private static final long DOORBELL_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final Camera camera;
+    private final FrameDispatcher dispatcher;
+
+    RingFrameSource(Camera camera, java.util.function.BiConsumer<String, Throwable> errors) {
+        this.camera = camera;
+        this.dispatcher = new FrameDispatcher(this::latestFrameOrNull, errors);
+    }
+
+    @Override
+    public String id() {
+        return camera.cameraId();
+    }
+
+    @Override
+    public FrameFormat format() {
+        RingReader r = camera.reader();
+        if (r != null) {
+            return r.format();
+        }
+        FrameFormat fixed = camera.settings().fixedFormat();
+        if (fixed == null) {
+            throw new IllegalStateException("camera " + id() + " has no frames yet, so no format");
+        }
+        return fixed;
+    }
+
+    @Override
+    public SourceStatus status() {
+        return camera.status();
+    }
+
+    @Override
+    public Optional<Frame> latest() {
+        return Optional.ofNullable(latestFrameOrNull());
+    }
+
+    private Frame latestFrameOrNull() {
+        RingReader r = camera.reader();
+        if (r == null) {
+            return null;
+        }
+        for (int attempt = 0; attempt < 3; attempt++) {
+            ByteBuffer dst = ByteBuffer.allocate((int) r.format().frameBytes());
+            try {
+                FrameInfo info = r.readLatest(dst);
+                return info == null ? null : new Frame(info, dst.flip());
+            } catch (java.nio.BufferOverflowException geometryChanged) {
+                // the ring was replaced by a larger geometry between format() and the read: size again
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public Optional<Frame> next(FrameInfo previous, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Doorbell bell = camera.doorbell();
+        long generation = previous == null ? -1 : previous.generation();
+        long after = previous == null ? -1 : previous.sequence();
+        while (true) {
+            long rung = bell.rings();
+            RingReader r = camera.reader();
+            if (r != null) {
+                if (previous == null && after < 0) {
+                    generation = r.generation();
+                    after = r.publishedSequence(); // "the next frame published after this call"
+                }
+                ByteBuffer dst = ByteBuffer.allocate((int) r.format().frameBytes());
+                try {
+                    FrameInfo info = r.readAfter(generation, after, dst);
+                    if (info != null) {
+                        return Optional.of(new Frame(info, dst.flip()));
+                    }
+                } catch (java.nio.BufferOverflowException geometryChanged) {
+                    continue;
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return Optional.empty();
+            }
+            bell.await(rung, Math.min(left, DOORBELL_SLICE_NANOS));
+        }
+    }
+
+    @Override
+    public Optional<FrameInfo> copyLatestInto(ByteBuffer dst) {
+        RingReader r = camera.reader();
+        return r == null ? Optional.empty() : Optional.ofNullable(r.readLatest(dst));
+    }
+
+    @Override
+    public boolean readLatest(FrameVisitor visitor) {
+        RingReader r = camera.reader();
+        return r != null && r.visitLatest(visitor);
+    }
+
+    @Override
+    public Subscription subscribe(FrameListener listener, Executor executor) {
+        return dispatcher.subscribe(Objects.requireNonNull(listener, "listener"), Objects.requireNonNull(executor, "executor"));
+    }
+
+    void frameArrived() {
+        dispatcher.frameArrived();
+    }
+
+    void closeSubscriptions() {
+        dispatcher.closeAll();
+    }
+
+    @Override
+    public String toString() {
+        return "FrameSource[" + id() + "]";
+    }
+}

@@ -1,0 +1,78 @@
+package io.framebus.watchdog.internal;
+
+import io.framebus.manager.SupervisedCamera;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * Checks every supervised camera on one thread: process alive, heartbeat fresh, frames advancing while
+ * streaming; restarts what is dead, hung or stalled, paced by each camera's {@link RestartBudget}.
+ */
+@Component(immediate = true, configurationPid = WatchdogConfig.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = WatchdogConfig.class)
+public final class CaptureWatchdog {
+    private final Map<SupervisedCamera, CameraWatch> cameras = new ConcurrentHashMap<>();
+
+    @Reference(service = LoggerFactory.class)
+    private Logger log;
+
+    private WatchdogConfig config;
+    private ScheduledExecutorService ticker;
+
+    @Activate
+    void activate(WatchdogConfig config) {
+        this.config = config;
+        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "framebus-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        ticker.scheduleWithFixedDelay(this::checkAll, config.intervalMillis(), config.intervalMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    @Deactivate
+    void deactivate() {
+        ticker.shutdownNow();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addCamera(SupervisedCamera camera) {
+        cameras.put(camera, new CameraWatch());
+    }
+
+    void removeCamera(SupervisedCamera camera) {
+        cameras.remove(camera);
+    }
+
+    private void checkAll() {
+        for (Map.Entry<SupervisedCamera, CameraWatch> e : cameras.entrySet()) {
+            SupervisedCamera camera = e.getKey();
+            try {
+                CameraWatch.Decision d = e.getValue().check(camera.probe(), camera.policy(), config, System.nanoTime());
+                camera.report(d.report());
+                if (d.restartReason() != null) {
+                    log.warn("camera {}: {}", camera.cameraId(), d.restartReason());
+                    camera.restart(d.restartReason());
+                } else if (d.report().override() != null && !d.report().reason().isEmpty()) {
+                    log.debug("camera {}: {}", camera.cameraId(), d.report().reason());
+                }
+            } catch (RuntimeException ex) {
+                log.error("camera {}: watchdog check failed: {}", camera.cameraId(), ex.toString(), ex);
+            }
+        }
+    }
+}
