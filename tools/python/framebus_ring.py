@@ -16,7 +16,10 @@ reorders loads with other loads, so the seqlock check is sound there; on weakly 
 frame as best effort.
 """
 import json, mmap, os, struct, sys, time, zlib
-import numpy as np
+try:
+    import numpy as np
+except ImportError:
+    sys.exit("framebus_ring: numpy is missing; install it with: apt-get install python3-numpy")
 
 MAGIC, VERSION, HEADER_BYTES, PAGE_BYTES, SLOT_HEADER_BYTES = 0x47524246, 1, 4096, 4096, 128
 MIN_SLOTS, MAX_SLOTS, NO_PTS = 2, 64, -(1 << 63)
@@ -27,7 +30,7 @@ HEADER = {"magic": (0, "<I"), "version": (4, "<i"), "header_bytes": (8, "<i"), "
           "writer_pid": (56, "<q"), "writer_start_millis": (64, "<q"), "created_millis": (72, "<q"),
           "slot_payload_offset": (80, "<i")}
 CAMERA_ID, PUBLISHED_SEQ = (128, 64), 256
-LIVE = {"heartbeat_nanos": (384, "<q"), "state_code": (392, "<i"), "lifecycle_code": (396, "<i"),
+LIVE = {"lifecycle_code": (192, "<i"), "heartbeat_nanos": (384, "<q"), "state_code": (392, "<i"), 
         "decoded_frames": (400, "<q"), "dropped_frames": (408, "<q"), "reconnects": (416, "<q"),
         "state_since_nanos": (424, "<q"), "source_width": (1664, "<i"), "source_height": (1668, "<i"),
         "source_fps_milli": (1672, "<i")}
@@ -125,7 +128,8 @@ class Ring:
             raise RingFormatError(f"{self.path}: not a framebus ring (magic {magic:#x}, expected {MAGIC:#x})")
         if size < HEADER_BYTES:
             raise RingFormatError(f"{self.path}: truncated ring: {size} bytes, the header alone is {HEADER_BYTES}")
-        # acquire of the version: a separate load after the mapping; see the module note on ordering
+        # HEADER lists the version before the geometry: the writer stores the version last (release), so the
+        # version is loaded first (see the module note on ordering)
         h = {k: get(c, o) for k, (o, c) in HEADER.items()}
         if h["version"] == 0:
             raise RingFormatError(f"{self.path}: ring is still being initialised by its writer")
@@ -175,7 +179,7 @@ class Ring:
         return self
 
     def __exit__(self, *exc):
-        self.close()
+        self.mm.close()
 
     def status(self):
         """Header snapshot: identity, geometry, state, counters, the last error (read under its seqlock)."""
@@ -198,7 +202,9 @@ class Ring:
             if self._get("<q", ERROR_LOCK) == lock:
                 code, text = c, raw.decode("utf-8", "replace")
                 break
-        s["error_code"], s["error"], s["error_text"] = code, ERRORS.get(code, "INTERNAL") if text is not None else None, text
+        # None when the error lock stayed odd (a writer died while setting it); unknown codes read as INTERNAL
+        s["error_code"], s["error_text"] = code, text
+        s["error"] = None if text is None else ERRORS.get(code, "INTERNAL")
         s["error_age_ms"] = (now - nanos) / 1e6 if code else None
         s["writer_alive"] = writer_alive(s["writer_pid"], s["writer_start_millis"])
         s["stale"] = s["lifecycle"] != "open" or not s["writer_alive"]
@@ -206,10 +212,9 @@ class Ring:
 
     def latest(self, attempts=1000):
         """Copies the newest frame under the slot seqlock; None before the first frame. Never returns a torn frame."""
+        if self._get("<i", LIVE["lifecycle_code"][0]) != 0:
+            self.refresh()  # replaced, or closed and maybe recreated at the path by a restarted writer
         h = self.header
-        if self._get("<i", LIVE["lifecycle_code"][0]) == 2:
-            self.refresh()
-            h = self.header
         for attempt in range(attempts):
             seq = self._get("<q", PUBLISHED_SEQ)
             if seq == 0:
@@ -263,12 +268,11 @@ def main(argv=None):
                         out["frame_pixel"] = frame.pixel(row, col)
                     if a.save:
                         np.save(a.save, frame.data if isinstance(frame.image, tuple) else frame.image)
-                del frame  # release the copy before the mapping closes
-    except (OSError, RingFormatError, TimeoutError) as e:
+    except (OSError, RingFormatError, TimeoutError, ValueError, IndexError) as e:
         print(f"framebus_ring: {e}", file=sys.stderr)
         return 2
-    if a.json:
-        print(json.dumps(out, indent=1))
+    if a.json:  # flat, one key per line: easy for jq, grep and a regex alike
+        print("{\n" + ",\n".join(f" {json.dumps(k)}: {json.dumps(v)}" for k, v in out.items()) + "\n}")
     else:
         for k, v in out.items():
             print(f"{k}: {v}")

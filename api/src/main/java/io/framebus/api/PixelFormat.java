@@ -55,12 +55,12 @@ public enum PixelFormat {
      */
     public long frameBytes(int width, int height) {
         requirePositive(width, height);
-        long luma = (long) width * height;
-        long chroma = (long) ((width + 1) / 2) * ((height + 1) / 2);
+        long luma = Math.multiplyExact((long) width, (long) height);
+        long chroma = Math.multiplyExact((long) (width / 2 + width % 2), (long) (height / 2 + height % 2));
         return switch (this) {
-            case BGR24, RGB24 -> luma * 3;
+            case BGR24, RGB24 -> Math.multiplyExact(luma, 3L);
             case GRAY8 -> luma;
-            case YUV420P, NV12 -> luma + 2 * chroma;
+            case YUV420P, NV12 -> Math.addExact(luma, Math.multiplyExact(chroma, 2L));
         };
     }
 

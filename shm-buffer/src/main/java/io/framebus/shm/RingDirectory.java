@@ -43,11 +43,27 @@ public final class RingDirectory {
         return dir.resolve(cameraId + SUFFIX);
     }
 
-    /** Creates {@code dir} with mode 0700 if it does not exist; an existing directory is left as it is. */
+    /**
+     * Creates {@code dir} with mode 0700 if it does not exist. An existing directory must belong to this user and
+     * be accessible to nobody else: /dev/shm is world-writable, so another user could have created it first to
+     * read or plant rings.
+     */
     public static void ensure(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
             Files.setPosixFilePermissions(dir, OWNER_ONLY); // the umask may have removed bits; never added any
+            return;
+        }
+        String owner = Files.getOwner(dir).getName();
+        String me = System.getProperty("user.name");
+        if (me != null && !owner.equals(me)) {
+            throw new IOException("ring directory " + dir + " belongs to " + owner + ", not to " + me
+                    + ": refusing to use it (remove it or configure another ring directory)");
+        }
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir);
+        if (!OWNER_ONLY.containsAll(perms)) {
+            throw new IOException("ring directory " + dir + " is accessible to other users ("
+                    + PosixFilePermissions.toString(perms) + "); it must be rwx------");
         }
     }
 
@@ -58,8 +74,8 @@ public final class RingDirectory {
     }
 
     /**
-     * Throws NO_SPACE unless {@code dir} can take {@code bytes} more (counting the space an existing file at
-     * {@code replacing} frees once replaced... not before, so the check is for the full size).
+     * Throws NO_SPACE unless {@code dir} can take {@code bytes} more. A ring being replaced frees its space only
+     * after the new one exists, so the full size is needed.
      */
     static void requireSpace(Path dir, long bytes, Path target) throws RingFileException {
         long usable;
@@ -123,7 +139,10 @@ public final class RingDirectory {
             RingStatus s = r.status();
             return s.closed() || s.replaced() || !r.writerAlive();
         } catch (RingFileException notARing) {
-            return notARing.problem() != RingFileException.Problem.NOT_READY;
+            // a writer renames complete files into place, so a half-initialised or truncated ring at the final path
+            // is debris; a newer format version may belong to a live newer writer and is left alone
+            return notARing.problem() != RingFileException.Problem.NOT_READY
+                    && notARing.problem() != RingFileException.Problem.UNSUPPORTED_VERSION;
         } catch (NoSuchFileException gone) {
             return false;
         }

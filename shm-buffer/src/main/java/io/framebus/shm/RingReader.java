@@ -211,9 +211,6 @@ public final class RingReader implements AutoCloseable {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
-            if (now - lastIdentityCheck > IDENTITY_CHECK_NANOS) {
-                refresh();
-            }
         }
     }
 
@@ -265,6 +262,12 @@ public final class RingReader implements AutoCloseable {
         Mapping m = mapping;
         if (m.replaced()) {
             reopen(m);
+            return mapping;
+        }
+        // A ring can also be superseded without the mark: its writer was killed and the file deleted and created
+        // again, or it closed after a newer writer replaced it. Looking at the path (one stat) every 250 ms, and
+        // whenever the ring is closed, bounds how long a reader can stay on a dead file.
+        if ((System.nanoTime() - lastIdentityCheck > IDENTITY_CHECK_NANOS || m.closed()) && refresh()) {
             return mapping;
         }
         return m;
@@ -377,6 +380,10 @@ public final class RingReader implements AutoCloseable {
 
         boolean replaced() {
             return memory.getIntOpaque(LIFECYCLE_OFFSET) == LIFECYCLE_REPLACED;
+        }
+
+        boolean closed() {
+            return memory.getIntOpaque(LIFECYCLE_OFFSET) == LIFECYCLE_CLOSED;
         }
 
         long slotOffset(long seq) {

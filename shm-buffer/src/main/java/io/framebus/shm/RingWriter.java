@@ -91,7 +91,8 @@ public final class RingWriter implements AutoCloseable {
                     "slot count must be " + MIN_SLOTS + ".." + MAX_SLOTS + ", got " + slotCount);
         }
         long frameBytes = format.frameBytes();
-        // one mapping holds at most Integer.MAX_VALUE bytes; 1 GiB per frame is far beyond any camera
+        // one mapping holds at most Integer.MAX_VALUE bytes; 1 GiB per frame is far beyond any camera (and the
+        // bound keeps fileBytes() from overflowing)
         if (frameBytes > (1 << 30) || fileBytes(slotCount, frameBytes) > Integer.MAX_VALUE) {
             throw new RingFileException(RingFileException.Problem.INVALID_GEOMETRY, path,
                     "frame " + format + " x " + slotCount + " slots does not fit in one ring file (2 GiB)");
@@ -110,7 +111,7 @@ public final class RingWriter implements AutoCloseable {
         RingMemory memory;
         try {
             memory = allocate(tmp, fileBytes);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
         }
@@ -305,7 +306,7 @@ public final class RingWriter implements AutoCloseable {
         memory.setLongOpaque(HEARTBEAT_NANOS_OFFSET, System.nanoTime());
     }
 
-    public void state(RingState state) {
+    public synchronized void state(RingState state) {
         if (memory.getIntOpaque(STATE_OFFSET) != state.code()) {
             memory.setLongOpaque(STATE_SINCE_NANOS_OFFSET, System.nanoTime());
             memory.setIntOpaque(STATE_OFFSET, state.code());
@@ -332,17 +333,17 @@ public final class RingWriter implements AutoCloseable {
         memory.setLongRelease(ERROR_LOCK_OFFSET, errorVersion);
     }
 
-    public void addDecoded(long frames) {
+    public synchronized void addDecoded(long frames) {
         decoded += frames;
         memory.setLongOpaque(DECODED_OFFSET, decoded);
     }
 
-    public void addDropped(long frames) {
+    public synchronized void addDropped(long frames) {
         dropped += frames;
         memory.setLongOpaque(DROPPED_OFFSET, dropped);
     }
 
-    public void addReconnect() {
+    public synchronized void addReconnect() {
         reconnects++;
         memory.setLongOpaque(RECONNECTS_OFFSET, reconnects);
     }
@@ -359,7 +360,10 @@ public final class RingWriter implements AutoCloseable {
     public void close() {
         if (!closed) {
             state(RingState.STOPPED);
-            memory.setIntRelease(LIFECYCLE_OFFSET, LIFECYCLE_CLOSED);
+            // a newer writer may have marked this file replaced already: that mark must survive, readers follow it
+            if (memory.getIntAcquire(LIFECYCLE_OFFSET) == LIFECYCLE_OPEN) {
+                memory.setIntRelease(LIFECYCLE_OFFSET, LIFECYCLE_CLOSED);
+            }
             closed = true;
         }
     }

@@ -215,6 +215,50 @@ class RingWriterReaderTest {
     }
 
     @Test
+    void readerFollowsARingThatWasDeletedAndCreatedAgain() throws Exception {
+        RingWriter first = RingWriter.create(ring, "front", SMALL, 4);
+        RingReader r = RingReader.open(ring);
+        first.publish(TestRings.frame(SMALL_BYTES, 1), 0, 1, FrameInfo.NO_PTS, false);
+        java.nio.file.Files.delete(ring); // a supervisor cleaned up after a kill -9: nobody marked the old file
+        try (RingWriter second = RingWriter.create(ring, "front", SMALL, 4, 5)) {
+            second.publish(TestRings.frame(SMALL_BYTES, 9), 0, 1, FrameInfo.NO_PTS, false);
+            ByteBuffer dst = ByteBuffer.allocate(SMALL_BYTES);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+                FrameInfo info = r.readLatest(dst.clear());
+                return info != null && info.generation() == 5;
+            });
+            assertThat(TestRings.verify(dst, 0, SMALL_BYTES, 9)).isTrue();
+        }
+    }
+
+    @Test
+    void closingAReplacedWriterKeepsTheReplacedMark() throws Exception {
+        RingWriter first = RingWriter.create(ring, "front", SMALL, 4);
+        RingReader r = RingReader.open(ring);
+        try (RingWriter second = RingWriter.create(ring, "front", SMALL, 4)) {
+            first.close(); // the old writer shuts down after its successor took over
+            assertThat(r.generation()).isEqualTo(2);
+            assertThat(r.status().closed()).isFalse();
+        }
+    }
+
+    @Test
+    void aRingDirectoryOthersCanEnterIsRefused() throws Exception {
+        java.nio.file.Path open = dir.getParent().resolve("open");
+        java.nio.file.Files.createDirectories(open);
+        java.nio.file.Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThatThrownBy(() -> RingWriter.create(open.resolve("x.ring"), "x", SMALL, 2))
+                .hasMessageContaining("accessible to other users");
+    }
+
+    @Test
+    void anAbsurdFrameSizeIsRefusedCleanly() {
+        assertThatThrownBy(() -> new FrameFormat(Integer.MAX_VALUE, Integer.MAX_VALUE, PixelFormat.BGR24).frameBytes())
+                .isInstanceOf(ArithmeticException.class);
+        assertThat(ring).doesNotExist();
+    }
+
+    @Test
     void minimumGenerationKeepsGenerationsIncreasingAcrossDeletes() throws Exception {
         try (RingWriter w = RingWriter.create(ring, "front", SMALL, 4, 41)) {
             assertThat(w.generation()).isEqualTo(41);

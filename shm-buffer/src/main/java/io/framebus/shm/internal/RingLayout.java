@@ -39,6 +39,9 @@ public final class RingLayout {
     // ---- block 1: camera id, written once
     public static final int CAMERA_ID_OFFSET = 128;      // 64 bytes UTF-8, NUL padded
     public static final int CAMERA_ID_BYTES = 64;
+    /** int: 0 open, 1 closed, 2 replaced. Read on every read, written once or twice: it lives with read-mostly data,
+     *  not with the heartbeat. Release stores (by the writer on close, by the next writer on replace). */
+    public static final int LIFECYCLE_OFFSET = 192;
 
     // ---- block 2: the published sequence, alone: this is the word waiting readers poll
     public static final int PUBLISHED_SEQ_OFFSET = 256;  // long
@@ -46,7 +49,6 @@ public final class RingLayout {
     // ---- block 3: liveness and counters, written by the writer with opaque stores
     public static final int HEARTBEAT_NANOS_OFFSET = 384;   // long: writer's System.nanoTime() (CLOCK_MONOTONIC)
     public static final int STATE_OFFSET = 392;             // int: RingState.code()
-    public static final int LIFECYCLE_OFFSET = 396;         // int: 0 open, 1 closed, 2 replaced
     public static final int DECODED_OFFSET = 400;           // long
     public static final int DROPPED_OFFSET = 408;           // long
     public static final int RECONNECTS_OFFSET = 416;        // long
