@@ -115,7 +115,11 @@ record CameraSettings(String id, String name, String url, boolean enabled, int w
                 && c.ringSlots() <= RingWriter.MAX_SLOTS) {
             long frame = pixelFormat.frameBytes(c.width(), c.height());
             long ring = 4096 + c.ringSlots() * (frame + 8192);
-            if (freeRingBytes >= 0 && ring > freeRingBytes) {
+            if (ring > Integer.MAX_VALUE) {
+                problems.add(String.format(Locale.ROOT, "%d x %dx%d %s frames make a %.1f GiB ring, over the 2 GiB "
+                        + "a ring file can have (reduce width/height or ringSlots)", c.ringSlots(), c.width(), c.height(),
+                        pixelFormat, ring / 1073741824.0));
+            } else if (freeRingBytes >= 0 && ring > freeRingBytes) {
                 problems.add(String.format(Locale.ROOT, "a ring of %d x %dx%d %s frames needs %.1f MiB, the ring "
                         + "directory has %.1f MiB free (reduce width/height or ringSlots)", c.ringSlots(), c.width(),
                         c.height(), pixelFormat, ring / 1048576.0, freeRingBytes / 1048576.0));

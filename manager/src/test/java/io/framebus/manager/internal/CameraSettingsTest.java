@@ -1,0 +1,99 @@
+package io.framebus.manager.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Proxy;
+import java.nio.file.Paths;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class CameraSettingsTest {
+
+    /** A CameraConfig as DS would build it: the annotation's defaults, overridden by {@code values}. */
+    static CameraConfig config(Object... kv) {
+        Map<String, Object> values = new HashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            values.put((String) kv[i], kv[i + 1]);
+        }
+        return (CameraConfig) Proxy.newProxyInstance(CameraConfig.class.getClassLoader(), new Class<?>[] {CameraConfig.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("annotationType")) {
+                        return CameraConfig.class;
+                    }
+                    if (values.containsKey(method.getName())) {
+                        return values.get(method.getName());
+                    }
+                    Object def = method.getDefaultValue();
+                    return def; // null for id() and url(), which have no default
+                });
+    }
+
+    @Test
+    void aGoodConfigurationIsAccepted() throws Exception {
+        CameraSettings s = CameraSettings.validate(config("id", "front", "url", "rtsp://cam.local:554/stream1"), -1);
+        assertThat(s.id()).isEqualTo("front");
+        assertThat(s.name()).isEqualTo("front");
+        assertThat(s.fps()).isEqualTo(6.0);
+        assertThat(s.rtspTransport()).isEqualTo("tcp");
+        assertThat(s.fixedFormat()).isNull();
+    }
+
+    @Test
+    void everyProblemIsNamedWithItsKey() {
+        assertThatThrownBy(() -> CameraSettings.validate(config("id", "../x", "url", "ftp://h/x", "fps", -1.0,
+                "width", 640, "ringSlots", 1, "reconnectDelay", 5000, "reconnectDelayMax", 1000), -1))
+                .hasMessageContaining("camera '../x'")
+                .hasMessageContaining("id '../x' must be 1-64 characters")
+                .hasMessageContaining("url scheme 'ftp' is not supported")
+                .hasMessageContaining("fps must be 0 (every frame) to 240, got -1.0")
+                .hasMessageContaining("width and height must both be 0")
+                .hasMessageContaining("ringSlots must be 2..64, got 1")
+                .hasMessageContaining("reconnectDelayMax (1000) must not be below reconnectDelay (5000)");
+        assertThatThrownBy(() -> CameraSettings.validate(config("url", "testsrc:"), -1)).hasMessageContaining("id is missing");
+        assertThatThrownBy(() -> CameraSettings.validate(config("id", "x".repeat(300), "url", "testsrc:"), -1))
+                .hasMessageContaining("...");
+    }
+
+    @Test
+    void aRingLargerThanTheFreeSpaceOrTwoGibIsRefused() {
+        assertThatThrownBy(() -> CameraSettings.validate(config("id", "big", "url", "testsrc:", "width", 1920,
+                "height", 1080, "ringSlots", 8), 10L * 1024 * 1024))
+                .hasMessageContaining("needs 47.5 MiB, the ring directory has 10.0 MiB free");
+        assertThatThrownBy(() -> CameraSettings.validate(config("id", "big", "url", "testsrc:", "width", 8192,
+                "height", 8192, "ringSlots", 64), -1))
+                .hasMessageContaining("over the 2 GiB");
+    }
+
+    @Test
+    void passwordsNeverShowInTextButReachTheCaptureProcess() throws Exception {
+        CameraSettings s = CameraSettings.validate(config("id", "c", "url", "rtsp://cam/x", "username", "admin",
+                "password", "s3cr3t p@ss"), -1);
+        assertThat(s.toString()).doesNotContain("s3cr3t");
+        assertThat(s.displayUrl()).isEqualTo("rtsp://admin:***@cam/x");
+        Properties p = new Properties();
+        p.load(new java.io.StringReader(s.captureDocument(Paths.get("/dev/shm/x/c.ring"), 3)));
+        assertThat(p.getProperty("url")).isEqualTo("rtsp://admin:s3cr3t%20p%40ss@cam/x");
+        assertThat(p.getProperty("generation")).isEqualTo("3");
+        assertThat(s.captureDocument(Paths.get("/x"), 1)).endsWith("\n\n").doesNotContain("#");
+        assertThatThrownBy(() -> CameraSettings.validate(config("id", "c", "url", "rtsp://u:topsecret@cam/x",
+                "ringSlots", 99), -1)).message().doesNotContain("topsecret");
+    }
+
+    @Test
+    void secretsAreMaskedAndRedacted() {
+        assertThat(Secrets.maskUrl("open rtsp://admin:pw@10.0.0.5:554/live failed")).isEqualTo("open rtsp://admin:***@10.0.0.5:554/live failed");
+        assertThat(Secrets.maskUrl("http://user@host/x")).isEqualTo("http://user:***@host/x");
+        assertThat(Secrets.redact("auth with hunter22 refused", "rtsp://a:hunter22@h/")).isEqualTo("auth with *** refused");
+        assertThat(Secrets.redact("nothing secret", null)).isEqualTo("nothing secret");
+    }
+
+    @Test
+    void annotationProxyHasTheDeclaredDefaults() {
+        Annotation a = config();
+        assertThat(((CameraConfig) a).ringSlots()).isEqualTo(4);
+    }
+}
