@@ -1,0 +1,155 @@
+package io.framebus.distribution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Felix distribution as a user runs it: bin/framebus in a copy of target/framebus, cameras as .cfg files,
+ * status lines and the shell on the terminal, and what is left after SIGTERM (Ctrl-C) or kill -9 of the runtime.
+ */
+class FelixDistributionIT {
+    private Path home;
+    private Path rings;
+    private Process felix;
+    private OutputStream shellIn;
+    private final List<String> output = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        Path dist = Paths.get(System.getProperty("framebus.dist", "target/framebus"));
+        Path tmp = Paths.get(System.getProperty("framebus.test.tmp", "target/test-tmp"));
+        Files.createDirectories(tmp);
+        home = Files.createTempDirectory(tmp.toAbsolutePath(), "felix-dist-");
+        copy(dist, home);
+        rings = Files.createTempDirectory(Paths.get("/dev/shm"), "framebus-dist-it-");
+        Files.writeString(home.resolve("conf/io.framebus.manager.cfg"), "ringDirectory = " + rings + "\n");
+        Files.writeString(home.resolve("conf/io.framebus.console.cfg"), "statusIntervalSeconds = 1\nlogLevel = INFO\n");
+        felix = new ProcessBuilder("bash", home.resolve("bin/framebus").toString()).directory(home.toFile())
+                .redirectErrorStream(true).start();
+        shellIn = felix.getOutputStream(); // kept open: the Gogo shell reads it; EOF would stop the framework
+        Thread pump = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(felix.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    output.add(line);
+                    System.out.println("[felix] " + line);
+                }
+            } catch (IOException ended) {
+                // the runtime exited
+            }
+        });
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (felix.isAlive()) {
+            felix.destroyForcibly().waitFor();
+        }
+        for (ProcessHandle p : captureProcesses()) {
+            p.destroyForcibly();
+        }
+        deleteTree(home);
+        deleteTree(rings);
+    }
+
+    @Test
+    void demoCameraStreamsAndCfgFilesAddAndRemoveCamerasWhileItRuns() throws Exception {
+        awaitLine(Duration.ofSeconds(90), "[demo] STREAMING");
+
+        Path extra = home.resolve("conf/io.framebus.camera-extra.cfg");
+        Files.writeString(extra, "id = extra\nurl = testsrc:size=320x240:rate=25\nfps = 5\n");
+        awaitLine(Duration.ofSeconds(90), "[extra] STREAMING");
+        assertThat(captureProcesses()).hasSize(2);
+
+        shellIn.write("framebus:list\n".getBytes(StandardCharsets.UTF_8));
+        shellIn.flush();
+        await().atMost(Duration.ofSeconds(30)).until(() -> output.stream()
+                .anyMatch(l -> l.matches("extra\\s+STREAMING.*")));
+
+        Files.delete(extra);
+        await().atMost(Duration.ofSeconds(30)).until(() -> captureProcesses().size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(rings.resolve("extra.ring")));
+        assertThat(rings.resolve("demo.ring")).exists();
+    }
+
+    @Test
+    void sigtermStopsTheRuntimeAndEveryCaptureProcessAndRemovesTheRings() throws Exception {
+        awaitLine(Duration.ofSeconds(90), "[demo] STREAMING");
+        assertThat(captureProcesses()).hasSize(1);
+        felix.destroy(); // SIGTERM, what Ctrl-C amounts to for the JVM: shutdown hook, framework stop
+        await().atMost(Duration.ofSeconds(60)).until(() -> !felix.isAlive());
+        assertThat(captureProcesses()).isEmpty();
+        try (Stream<Path> s = Files.list(rings)) {
+            assertThat(s).isEmpty();
+        }
+    }
+
+    @Test
+    void captureProcessesExitByThemselvesWhenTheRuntimeIsKilled() throws Exception {
+        awaitLine(Duration.ofSeconds(90), "[demo] STREAMING");
+        List<ProcessHandle> captures = captureProcesses();
+        assertThat(captures).hasSize(1);
+        Process kill = new ProcessBuilder("kill", "-9", Long.toString(felix.pid())).start();
+        assertThat(kill.waitFor()).isZero();
+        // nobody stops them: their stdin hits EOF when the runtime dies, and that is their signal to go
+        await().atMost(Duration.ofSeconds(10)).until(() -> captures.stream().noneMatch(ProcessHandle::isAlive));
+    }
+
+    private void awaitLine(Duration timeout, String text) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(200))
+                .until(() -> output.stream().anyMatch(l -> l.contains(text)));
+    }
+
+    /** Capture processes started from this copy of the distribution (their classpath is in it). */
+    private List<ProcessHandle> captureProcesses() {
+        String marker = home.resolve("capture").toString();
+        return ProcessHandle.allProcesses()
+                .filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().commandLine().map(c -> c.contains("io.framebus.capture.CaptureMain")
+                        && c.contains(marker)).orElse(false))
+                .collect(Collectors.toList());
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.filter(p -> !p.toString().contains("felix-cache")).collect(Collectors.toList())) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
