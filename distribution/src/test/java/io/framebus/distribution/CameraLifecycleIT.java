@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.options;
 
 import io.framebus.api.Frame;
 import io.framebus.api.FrameSource;
@@ -33,7 +32,7 @@ public class CameraLifecycleIT extends FramebusTestSupport {
 
     @org.ops4j.pax.exam.Configuration
     public Option[] config() {
-        return options(baseOptions(), exampleConsumer());
+        return org.ops4j.pax.exam.OptionUtils.combine(baseOptions(), exampleConsumer());
     }
 
     @Test

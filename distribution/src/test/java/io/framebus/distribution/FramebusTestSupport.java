@@ -82,6 +82,8 @@ public abstract class FramebusTestSupport {
         opts.add(cleanCaches());
         opts.add(workingDirectory(System.getProperty("framebus.test.tmp", "target/test-tmp") + "/paxexam"));
         opts.add(frameworkProperty("framebus.capture.home").value(System.getProperty("framebus.capture.home")));
+        // the R7 log service drops INFO by default (root level WARN); the tests read INFO lines
+        opts.add(frameworkProperty("org.osgi.service.log.admin.loglevel").value("INFO"));
         opts.add(systemProperty("pax.exam.osgi.unresolved.fail").value("true"));
         opts.add(systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("INFO"));
         for (String key : new String[] {"org.ops4j.pax.url.mvn.localRepository", "org.ops4j.pax.url.mvn.repositories",

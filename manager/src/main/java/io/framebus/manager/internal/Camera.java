@@ -177,11 +177,14 @@ final class Camera implements SupervisedCamera {
             if (stopped) {
                 return;
             }
+            if (frameSourceRegistration == null && settings.fixedFormat() == null && r.publishedSequence() == 0) {
+                return; // the source's size is not known yet (the ring holds a placeholder geometry until it is)
+            }
             if (frameSourceRegistration == null) {
                 frameSourceRegistration = context.registerService(FrameSource.class, frameSource, serviceProperties(format));
                 registeredFormat = format;
                 log.info("camera {}: FrameSource registered ({})", id, format);
-            } else if (!format.equals(registeredFormat)) {
+            } else if (!format.equals(registeredFormat) && (settings.fixedFormat() != null || r.publishedSequence() > 0)) {
                 frameSourceRegistration.setProperties(serviceProperties(format));
                 registeredFormat = format;
                 log.info("camera {}: geometry is now {}", id, format);
@@ -284,8 +287,10 @@ final class Camera implements SupervisedCamera {
         CaptureProcess p = process;
         boolean supervised = !stopped && settings != null && settings.enabled();
         if (!supervised || p == null) {
-            long since = p == null ? 0 : p.sinceStart().toNanos();
-            return new CaptureProbe(supervised, -1, false, spawnError == null ? -1 : 127, since, false, since,
+            // no process: either none is wanted, or it is being spawned right now (nothing to judge yet), or the
+            // spawn failed (a dead process to the watchdog, which retries with backoff)
+            boolean failedSpawn = supervised && spawnError != null;
+            return new CaptureProbe(failedSpawn, -1, false, failedSpawn ? 127 : -1, 0, false, 0,
                     SourceState.STARTING, 0, 0, -1);
         }
         tick();
