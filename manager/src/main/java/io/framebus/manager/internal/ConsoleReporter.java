@@ -100,6 +100,10 @@ public final class ConsoleReporter implements LogListener {
         if (!level.implies(entry.getLogLevel())) { // INFO implies WARN and ERROR
             return;
         }
+        if (entry.getLoggerName().startsWith("Events.") && !LogLevel.WARN.implies(entry.getLogLevel())
+                && level != LogLevel.DEBUG && level != LogLevel.TRACE) {
+            return; // the framework's own Bundle/Service/FrameworkEvent entries: noise on a terminal below DEBUG
+        }
         out.println(LocalTime.now().format(TIME) + " " + entry.getLogLevel() + " " + entry.getBundle().getSymbolicName()
                 + ": " + entry.getMessage() + (entry.getException() == null ? "" : " (" + entry.getException() + ")"));
     }
