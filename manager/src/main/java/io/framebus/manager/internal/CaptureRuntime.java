@@ -1,5 +1,8 @@
 package io.framebus.manager.internal;
 
+import io.framebus.api.FrameSource;
+import io.framebus.api.SourceStatus;
+import io.framebus.manager.CameraRegistry;
 import io.framebus.shm.RingDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,10 +32,10 @@ import org.osgi.service.metatype.annotations.Designate;
  * The manager-wide part: where rings and the capture program are, the registry of cameras (valid or not), and
  * one ticker thread that attaches rings as capture processes create them.
  */
-@Component(service = CaptureRuntime.class, configurationPid = ManagerConfig.PID,
+@Component(service = {CaptureRuntime.class, CameraRegistry.class}, configurationPid = ManagerConfig.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
 @Designate(ocd = ManagerConfig.class)
-public final class CaptureRuntime {
+public final class CaptureRuntime implements CameraRegistry {
     private static final long TICK_MILLIS = 100;
 
     @Reference(service = LoggerFactory.class)
@@ -132,6 +135,27 @@ public final class CaptureRuntime {
         List<Camera> out = new ArrayList<>(byConfigPid.values());
         out.sort(Comparator.comparing(Camera::cameraId));
         return out;
+    }
+
+    @Override
+    public List<SourceStatus> statuses() {
+        List<SourceStatus> out = new ArrayList<>();
+        for (Camera c : cameras()) {
+            out.add(c.status());
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<FrameSource> source(String cameraId) {
+        return camera(cameraId).filter(c -> c.reader() != null).map(Camera::frameSource);
+    }
+
+    @Override
+    public boolean restart(String cameraId) {
+        Optional<Camera> c = camera(cameraId).filter(Camera::isValid);
+        c.ifPresent(Camera::restartOnDemand);
+        return c.isPresent();
     }
 
     Optional<Camera> camera(String id) {
