@@ -105,4 +105,53 @@ public class FaultRecoveryIT extends FramebusTestSupport {
             assertNotEquals(0, f.sequence());
         }
     }
+
+    @Test
+    public void sourceThatChangesItsSizeUpdatesTheServicePropertiesInPlace() throws Exception {
+        try (RtspServer server = RtspServer.start("--width", "320", "--height", "240", "--fps", "10")) {
+            Map<String, Object> cfg = testPattern("resize", 320, 240, 5);
+            cfg.put("url", server.url());
+            cfg.put("readTimeout", 2000);
+            cfg.put("reconnectDelay", 200);
+            cfg.put("reconnectDelayMax", 1000);
+            camera("resize", cfg);
+            FrameSource resize = waitForSource("resize");
+            SourceStatus before = waitForStatus(resize, Duration.ofSeconds(60), "streaming",
+                    s -> s.state() == SourceState.STREAMING, null);
+            Object serviceId = sourceRef("resize").getProperty(org.osgi.framework.Constants.SERVICE_ID);
+
+            server.stop();
+            server.startAgain("--width", "480", "--height", "360", "--fps", "10");
+            waitFor(Duration.ofSeconds(60), "frame.width 480 on the same service", () -> {
+                var ref = sourceRef("resize");
+                return ref != null && Integer.valueOf(480).equals(ref.getProperty(FrameSource.FRAME_WIDTH));
+            });
+            var ref = sourceRef("resize");
+            assertTrue("the registration was updated, not replaced",
+                    serviceId.equals(ref.getProperty(org.osgi.framework.Constants.SERVICE_ID)));
+            assertTrue(Integer.valueOf(360).equals(ref.getProperty(FrameSource.FRAME_HEIGHT)));
+            Frame f = resize.next(null, Duration.ofSeconds(30)).orElseThrow();
+            assertTrue("frames have the new size", f.format().width() == 480 && f.pixels().remaining() == 480 * 360 * 3);
+            assertTrue("same capture process", resize.status().pid() == before.pid());
+        }
+    }
+
+    @Test
+    public void aCameraThatKeepsDyingIsFailedAndSaysWhy() throws Exception {
+        Map<String, Object> cfg = testPattern("flaky", 320, 240, 5);
+        cfg.put("maxRestarts", 1);
+        cfg.put("restartWindow", 600000);
+        camera("flaky", cfg);
+        FrameSource flaky = waitForSource("flaky");
+        SourceStatus first = waitForStatus(flaky, Duration.ofSeconds(60), "streaming",
+                s -> s.state() == SourceState.STREAMING, null);
+        signal(first.pid(), "KILL");
+        SourceStatus second = waitForStatus(flaky, Duration.ofSeconds(60), "restarted once",
+                s -> s.state() == SourceState.STREAMING && s.restarts() == 1, null);
+        signal(second.pid(), "KILL");
+        SourceStatus failed = waitForStatus(flaky, Duration.ofSeconds(60), "FAILED",
+                s -> s.state() == SourceState.FAILED, null);
+        assertTrue(failed.lastError(), failed.lastError().contains("1 restarts within 600 s, retrying every 60 s"));
+        assertFalse("a failed camera is not live", failed.live());
+    }
 }

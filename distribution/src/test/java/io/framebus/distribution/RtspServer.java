@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class RtspServer implements AutoCloseable {
     private final int port;
-    private final String[] extraArgs;
+    private String[] extraArgs;
     private Process process;
 
     private RtspServer(int port, String... extraArgs) {
@@ -32,6 +32,12 @@ final class RtspServer implements AutoCloseable {
         RtspServer server = new RtspServer(port, extraArgs);
         server.startAgain();
         return server;
+    }
+
+    /** Restarts the server on the same port with other arguments (another size, another pattern). */
+    void startAgain(String... newArgs) throws IOException {
+        extraArgs = newArgs;
+        startAgain();
     }
 
     /** (Re)starts the server on the same port. */

@@ -1,0 +1,107 @@
+package io.framebus.manager.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.framebus.api.Frame;
+import io.framebus.api.FrameFormat;
+import io.framebus.api.FrameInfo;
+import io.framebus.api.PixelFormat;
+import io.framebus.api.Subscription;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class FrameDispatcherTest {
+    private static final FrameFormat FORMAT = new FrameFormat(2, 2, PixelFormat.GRAY8);
+
+    private final AtomicReference<Frame> newest = new AtomicReference<>();
+    private final List<String> errors = new CopyOnWriteArrayList<>();
+    private final FrameDispatcher dispatcher = new FrameDispatcher(newest::get, (what, e) -> errors.add(what));
+    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+
+    @AfterEach
+    void tearDown() {
+        pool.shutdownNow();
+    }
+
+    @Test
+    void aSlowListenerGetsTheNewestFrameNeverABacklog() throws Exception {
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Long> received = new CopyOnWriteArrayList<>();
+        Subscription s = dispatcher.subscribe(f -> {
+            received.add(f.sequence());
+            if (f.sequence() == 1) {
+                busy.countDown();
+                await(release);
+            }
+        }, pool);
+        publish(1);
+        assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
+        for (long seq = 2; seq <= 10; seq++) {
+            publish(seq);  // the listener is still busy with frame 1
+        }
+        release.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 2);
+        assertThat(received).containsExactly(1L, 10L);
+        assertThat(s.skippedFrames()).isEqualTo(8);
+    }
+
+    @Test
+    void oneListenersExceptionDoesNotAffectTheOthers() {
+        List<Long> good = new CopyOnWriteArrayList<>();
+        dispatcher.subscribe(f -> {
+            throw new IllegalStateException("bad listener");
+        }, Runnable::run);
+        dispatcher.subscribe(f -> good.add(f.sequence()), Runnable::run);
+        for (long seq = 1; seq <= 3; seq++) {
+            publish(seq);
+        }
+        assertThat(good).containsExactly(1L, 2L, 3L);
+        assertThat(errors).hasSize(3).allMatch(e -> e.contains("failed"));
+    }
+
+    @Test
+    void aFrameIsDeliveredOnceAndNotAfterClose() {
+        List<Long> got = new CopyOnWriteArrayList<>();
+        Subscription s = dispatcher.subscribe(f -> got.add(f.sequence()), Runnable::run);
+        publish(1);
+        dispatcher.frameArrived(); // the doorbell rang again for the same frame
+        s.close();
+        publish(2);
+        assertThat(got).containsExactly(1L);
+        assertThat(dispatcher.hasSubscribers()).isFalse();
+    }
+
+    @Test
+    void aRefusingExecutorIsReportedNotThrown() {
+        dispatcher.subscribe(f -> { }, r -> {
+            throw new java.util.concurrent.RejectedExecutionException("full");
+        });
+        publish(1);
+        assertThat(errors).containsExactly("executor of a frame listener refused a delivery");
+    }
+
+    private void publish(long seq) {
+        FrameInfo info = new FrameInfo("cam", seq, 1, 0, System.nanoTime(), FrameInfo.NO_PTS, FORMAT, false);
+        newest.set(new Frame(info, ByteBuffer.allocate(4)));
+        dispatcher.frameArrived();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
