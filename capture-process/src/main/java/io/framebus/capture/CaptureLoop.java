@@ -1,0 +1,303 @@
+package io.framebus.capture;
+
+import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
+
+import io.framebus.api.FrameFormat;
+import io.framebus.api.FrameInfo;
+import io.framebus.shm.RingError;
+import io.framebus.shm.RingState;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.FrameGrabber;
+
+/**
+ * The capture loop of one camera: open the source, read every frame at the source's rate, publish the newest ones
+ * (at most {@code fps} per second) into the ring, and when anything fails, report it and reconnect with backoff,
+ * for as long as the process lives.
+ *
+ * <p>States it publishes: CONNECTING at the first open, STREAMING from the first frame of each connection,
+ * RECONNECTING after a failure that retrying may fix, FAILED after one it cannot (bad credentials, wrong path,
+ * not a video; still retried, at the maximum delay), STOPPED when a non-looping file has ended.
+ */
+final class CaptureLoop {
+    /** A stream that delivered frames this long counts as recovered: the backoff starts again from the base delay. */
+    static final long STABLE_STREAM_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    /** How a connection ended without an error. */
+    private enum End { STOPPING, REPLAY, FINISHED }
+
+    private final CaptureSettings settings;
+    private final CaptureRing ring;
+    private final SourceOpener opener;
+    private final FrameConverter converter;
+    private final LoopProgress progress;
+    private final Doorbell doorbell;
+    private final CaptureLog log;
+    private final FfmpegLog ffmpegLog;
+    private final Backoff backoff;
+    private final FrameRateCap cap;
+    private final boolean keyframesOnly;
+    private final String display;
+
+    private volatile boolean stopping;
+    private volatile Thread runner;
+    private double knownSourceFps;
+    private int sourceWidth;
+    private int sourceHeight;
+    private boolean replayLogged;
+
+    CaptureLoop(CaptureSettings settings, CaptureRing ring, FrameConverter converter, LoopProgress progress,
+                Doorbell doorbell, CaptureLog log, FfmpegLog ffmpegLog) {
+        this.settings = settings;
+        this.ring = ring;
+        this.converter = converter;
+        this.progress = progress;
+        this.doorbell = doorbell;
+        this.log = log;
+        this.ffmpegLog = ffmpegLog;
+        this.opener = new SourceOpener(ffmpegLog::recent);
+        this.backoff = new Backoff(settings.reconnectDelayMillis(), settings.reconnectDelayMaxMillis());
+        this.cap = new FrameRateCap(settings.fps());
+        this.keyframesOnly = settings.decodeMode() == CaptureSettings.DecodeMode.KEYFRAMES;
+        this.display = UrlMasker.display(settings.url());
+    }
+
+    /** Runs until {@link #stop()}; returns normally then. Unexpected errors (bugs) propagate. */
+    void run() {
+        runner = Thread.currentThread();
+        ring.state(RingState.CONNECTING);
+        log.info("CONNECTING %s", display);
+        while (!stopping) {
+            try {
+                End end = openAndStream();
+                if (end == End.FINISHED) {
+                    idleUntilStopped();
+                } else if (end == End.REPLAY && !replayLogged) {
+                    replayLogged = true;
+                    log.info("end of file: playing it again (loop=true; logged once)");
+                }
+            } catch (SourceException e) {
+                if (!stopping) {
+                    failed(e);
+                }
+            }
+        }
+    }
+
+    /** Asks the loop to end; it does within one step (a blocked FFmpeg read ends at its timeout at the latest). */
+    void stop() {
+        stopping = true;
+        Thread t = runner;
+        if (t != null) {
+            t.interrupt(); // ends parks and JavaCV's retry sleeps at once
+        }
+    }
+
+    private End openAndStream() throws SourceException {
+        ffmpegLog.clearRecent();
+        int socketTimeout = socketTimeoutMillis();
+        SourceSpec spec = SourceSpec.of(settings, socketTimeout);
+        // open: connect and handshake, at most twice (JavaCV retries a failed avformat_open_input once)
+        progress.expectWithin(TimeUnit.MILLISECONDS.toNanos(
+                2L * (settings.connectTimeoutMillis() + settings.effectiveReadTimeoutMillis(knownSourceFps))));
+        ffmpegLog.echo(false); // an open's FFmpeg errors go into its failure line, not each on a line of its own
+        SourceOpener.CameraSource opened;
+        try {
+            opened = opener.open(spec, socketTimeout);
+        } finally {
+            ffmpegLog.echo(true);
+        }
+        try (SourceOpener.CameraSource source = opened) {
+            if (source.frameRate() > 0) {
+                knownSourceFps = source.frameRate();
+            }
+            ring.sourceInfo(source.width(), source.height(), knownSourceFps);
+            return stream(spec, source, socketTimeout);
+        }
+    }
+
+    private End stream(SourceSpec spec, SourceOpener.CameraSource source, int socketTimeoutMillis)
+            throws SourceException {
+        // a grab may block for the socket timeout; in keyframes mode it reads a whole key frame interval
+        long grabAllowanceNanos = TimeUnit.MILLISECONDS.toNanos(
+                Math.max(socketTimeoutMillis, settings.effectiveReadTimeoutMillis(knownSourceFps)));
+        PlaybackClock clock = spec.paced() ? new PlaybackClock(knownSourceFps) : null;
+        // the cap is not reset here: across a reconnect its credit has refilled by itself, and across the passes of
+        // a looping file a reset would let one extra frame through per pass
+        long lastFrameNanos = System.nanoTime();
+        long streamingSince = 0;
+        long frames = 0;
+        sourceWidth = 0;
+        sourceHeight = 0;
+        while (!stopping) {
+            progress.expectWithin(grabAllowanceNanos);
+            Frame frame;
+            try {
+                frame = source.next(keyframesOnly);
+            } catch (FrameGrabber.Exception e) {
+                throw readFailure(e.getMessage(), lastFrameNanos, socketTimeoutMillis);
+            }
+            if (stopping) {
+                return End.STOPPING;
+            }
+            if (frame == null) {
+                if (spec.replayable() && frames > 0) {
+                    return settings.loop() ? End.REPLAY : End.FINISHED;
+                }
+                if (spec.replayable()) {
+                    throw new SourceException(RingError.UNSUPPORTED, "no decodable video frame in the source");
+                }
+                throw readFailure(null, lastFrameNanos, socketTimeoutMillis);
+            }
+            if (!(frame.opaque instanceof AVFrame av) || av.width() <= 0 || av.height() <= 0) {
+                continue;
+            }
+            long pts = av.best_effort_timestamp() == AV_NOPTS_VALUE ? FrameInfo.NO_PTS : frame.timestamp;
+            if (clock != null && !waitUntil(clock.dueNanos(pts, System.nanoTime()))) {
+                return End.STOPPING;
+            }
+            // the capture time is when the frame was decoded (for paced sources: when it became due)
+            long monoNanos = System.nanoTime();
+            long epochNanos = epochNanos();
+            lastFrameNanos = monoNanos;
+            frames++;
+            ring.addDecoded(1);
+            if (av.width() != sourceWidth || av.height() != sourceHeight) {
+                geometry(av.width(), av.height());
+            }
+            if (frames == 1) {
+                streamingSince = monoNanos;
+                streaming(source, spec);
+            } else if (streamingSince != 0 && monoNanos - streamingSince >= STABLE_STREAM_NANOS) {
+                backoff.reset();
+                streamingSince = 0;
+            }
+            if (cap.admit(monoNanos)) {
+                publish(av, epochNanos, monoNanos, pts, frame.keyFrame);
+            } else {
+                ring.addDropped(1);
+            }
+        }
+        return End.STOPPING;
+    }
+
+    private void streaming(SourceOpener.CameraSource source, SourceSpec spec) {
+        if (ring.state() == RingState.STREAMING) {
+            return; // a looping file started its next pass: nothing changed for anyone watching
+        }
+        ring.state(RingState.STREAMING);
+        FrameFormat out = ring.format();
+        log.info("STREAMING %dx%d %s %.1f fps -> ring %s, generation %d%s%s", sourceWidth, sourceHeight,
+                source.codecName(), knownSourceFps, out, ring.generation(),
+                settings.fps() > 0 ? ", publishing at most " + settings.fps() + " fps" : "",
+                keyframesOnly ? ", key frames only" : "");
+    }
+
+    /** The decoder's picture size changed (or this is the first frame): follow it if the output follows the source. */
+    private void geometry(int width, int height) throws SourceException {
+        sourceWidth = width;
+        sourceHeight = height;
+        ring.sourceInfo(width, height, knownSourceFps);
+        FrameFormat wanted = settings.outputFormat(width, height);
+        if (wanted.equals(ring.format())) {
+            return;
+        }
+        boolean fromPlaceholder = ring.placeholder();
+        try {
+            ring.reformat(wanted);
+        } catch (IOException e) {
+            throw new SourceException(RingError.INTERNAL, "cannot create the ring for " + wanted + ": "
+                    + e.getMessage(), e);
+        }
+        if (!fromPlaceholder) {
+            log.info("source size changed to %dx%d: ring now %s, generation %d", width, height, wanted,
+                    ring.generation());
+        }
+    }
+
+    private void publish(AVFrame av, long epochNanos, long monoNanos, long pts, boolean keyframe)
+            throws SourceException {
+        FrameFormat out = ring.format();
+        long seq;
+        try {
+            seq = ring.publish(slot -> converter.convert(av, out, slot), epochNanos, monoNanos, pts, keyframe);
+        } catch (FrameConverter.ConversionException e) {
+            throw new SourceException(RingError.UNSUPPORTED, e.getMessage(), e);
+        } catch (Exception e) {
+            throw new SourceException(RingError.INTERNAL, "publishing failed: " + e, e);
+        }
+        if (seq > 0) {
+            doorbell.ring();
+        }
+    }
+
+    private SourceException readFailure(String message, long lastFrameNanos, int socketTimeoutMillis) {
+        long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastFrameNanos);
+        ErrorClassifier.Classified c = ErrorClassifier.classifyRead(message, ffmpegLog.recent(), silentMillis,
+                socketTimeoutMillis);
+        return new SourceException(c.error(), c.description());
+    }
+
+    private void failed(SourceException e) {
+        RingError code = e.error();
+        boolean permanent = code.permanent();
+        String text = log.masker().mask(display + ": " + e.getMessage());
+        ring.error(code, text);
+        ring.state(permanent ? RingState.FAILED : RingState.RECONNECTING);
+        long delay = backoff.nextDelayMillis(permanent);
+        log.info("%s %s: %s; next attempt in %.1f s", permanent ? "FAILED" : "RECONNECTING", code, text,
+                delay / 1000.0);
+        if (!sleep(TimeUnit.MILLISECONDS.toNanos(delay))) {
+            return;
+        }
+        ring.addReconnect();
+    }
+
+    private void idleUntilStopped() {
+        ring.state(RingState.STOPPED);
+        log.info("end of file (loop=false): STOPPED, idle until the process is stopped");
+        while (!stopping) {
+            sleep(TimeUnit.SECONDS.toNanos(1));
+        }
+    }
+
+    /** Waits until {@code dueNanos}; false when asked to stop meanwhile. Keeps the progress promise fresh. */
+    private boolean waitUntil(long dueNanos) {
+        while (!stopping) {
+            long left = dueNanos - System.nanoTime();
+            if (left <= 0) {
+                return true;
+            }
+            progress.expectWithin(left);
+            LockSupport.parkNanos(Math.min(left, MAX_PARK_NANOS));
+            clearStrayInterrupt();
+        }
+        return false;
+    }
+
+    private boolean sleep(long nanos) {
+        return waitUntil(System.nanoTime() + nanos);
+    }
+
+    private void clearStrayInterrupt() {
+        if (!stopping && Thread.interrupted()) {
+            // an interrupt not from stop(): parkNanos would return at once from now on and spin
+            log.info("capture thread interrupted unexpectedly; ignored");
+        }
+    }
+
+    /** FFmpeg's single socket timeout: the smaller bound wins (see {@link SourceSpec}). */
+    private int socketTimeoutMillis() {
+        return Math.min(settings.connectTimeoutMillis(), settings.effectiveReadTimeoutMillis(knownSourceFps));
+    }
+
+    private static long epochNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+}

@@ -1,0 +1,333 @@
+package io.framebus.capture;
+
+import io.framebus.api.FrameFormat;
+import io.framebus.api.PixelFormat;
+import io.framebus.shm.RingDirectory;
+import io.framebus.shm.RingWriter;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Everything one capture process needs to know, read from the settings document on stdin (never from argv, which
+ * every user on the host can read with {@code ps}).
+ *
+ * <p>The document is {@link java.util.Properties} text ended by the first empty line, for example:
+ * <pre>
+ * cameraId=front
+ * url=rtsp://viewer:secret@192.0.2.10/stream1
+ * ringPath=/dev/shm/framebus-alice/front.ring
+ * width=1280
+ * height=720
+ * pixelFormat=BGR24
+ * fps=6
+ *
+ * </pre>
+ * Keys, with defaults (docs/capture-process.md has the full table):
+ * <ul>
+ *   <li>{@code cameraId} (required): {@code [A-Za-z0-9._-]{1,64}}, no leading dot; prefixes every log line.</li>
+ *   <li>{@code url} (required): {@code rtsp://}, {@code rtsps://}, {@code http(s)://}, a file path or
+ *       {@code file:} URL, or {@code testsrc:} with optional {@code size=WxH:rate=R:pattern=P:color=C}.</li>
+ *   <li>{@code ringPath} (required): absolute path of the ring file, ending in {@code .ring}.</li>
+ *   <li>{@code width}, {@code height} (0): output size; 0 and 0 = the source's size; one of them 0 = keep the
+ *       source's aspect ratio.</li>
+ *   <li>{@code pixelFormat} (BGR24): BGR24, RGB24, GRAY8, YUV420P, NV12.</li>
+ *   <li>{@code fps} (0): maximum publish rate, frames beyond it are decoded and dropped; 0 = every frame.</li>
+ *   <li>{@code slots} (4): ring slots, {@value RingWriter#MIN_SLOTS}..{@value RingWriter#MAX_SLOTS}.</li>
+ *   <li>{@code rtspTransport} (tcp): tcp or udp.</li>
+ *   <li>{@code connectTimeoutMillis} (5000), {@code readTimeoutMillis} (0 = max(2000, 5 frame intervals);
+ *       10000 at least in keyframes mode).</li>
+ *   <li>{@code reconnectDelayMillis} (500), {@code reconnectDelayMaxMillis} (30000).</li>
+ *   <li>{@code decodeMode} (all): all or keyframes.</li>
+ *   <li>{@code loop} (true): play a file source again from the start when it ends.</li>
+ *   <li>{@code generation} (1): the least ring generation to use.</li>
+ *   <li>{@code heartbeatMillis} (200): heartbeat period.</li>
+ * </ul>
+ * Unknown keys are an error (a misspelt key would otherwise be silently ignored).
+ */
+record CaptureSettings(String cameraId, String url, Path ringPath, int width, int height, PixelFormat pixelFormat,
+                       double fps, int slots, RtspTransport rtspTransport, int connectTimeoutMillis,
+                       int readTimeoutMillis, int reconnectDelayMillis, int reconnectDelayMaxMillis,
+                       DecodeMode decodeMode, boolean loop, long generation, int heartbeatMillis) {
+
+    /** How RTSP media travels. TCP (interleaved) is the default: it survives NAT, firewalls and lossy Wi-Fi. */
+    enum RtspTransport { TCP, UDP }
+
+    /** Which frames are decoded. */
+    enum DecodeMode {
+        /** Every frame (published ones are limited by {@code fps}). */
+        ALL,
+        /** Only key frames: cheap, low-rate snapshots of many cameras. */
+        KEYFRAMES
+    }
+
+    static final int MAX_DIMENSION = 16384;
+    static final double MAX_FPS = 1000;
+    static final int MAX_TIMEOUT_MILLIS = 600_000;
+    /** Read timeout floor: below that, ordinary network jitter would look like a stall. */
+    static final int MIN_READ_TIMEOUT_MILLIS = 2000;
+    /** Read timeout floor in keyframes mode: cameras send a key frame every 1-10 s. */
+    static final int MIN_KEYFRAME_READ_TIMEOUT_MILLIS = 10_000;
+
+    /** Every key, with its default ({@code null} = required), in documentation order. */
+    static final Map<String, String> KEYS;
+
+    static {
+        Map<String, String> k = new LinkedHashMap<>();
+        k.put("cameraId", null);
+        k.put("url", null);
+        k.put("ringPath", null);
+        k.put("width", "0");
+        k.put("height", "0");
+        k.put("pixelFormat", "BGR24");
+        k.put("fps", "0");
+        k.put("slots", "4");
+        k.put("rtspTransport", "tcp");
+        k.put("connectTimeoutMillis", "5000");
+        k.put("readTimeoutMillis", "0");
+        k.put("reconnectDelayMillis", "500");
+        k.put("reconnectDelayMaxMillis", "30000");
+        k.put("decodeMode", "all");
+        k.put("loop", "true");
+        k.put("generation", "1");
+        k.put("heartbeatMillis", "200");
+        KEYS = java.util.Collections.unmodifiableMap(k);
+    }
+
+    /**
+     * Validates a settings document.
+     *
+     * @throws InvalidSettingsException naming every invalid, missing or unknown key
+     */
+    static CaptureSettings parse(Properties doc) throws InvalidSettingsException {
+        Parser p = new Parser(doc);
+        Set<String> unknown = new TreeSet<>(doc.stringPropertyNames());
+        unknown.removeAll(KEYS.keySet());
+        for (String key : unknown) {
+            p.problem(key, "unknown key (known keys: " + String.join(", ", KEYS.keySet()) + ")");
+        }
+
+        String cameraId = p.required("cameraId");
+        if (cameraId != null && !RingDirectory.CAMERA_ID.matcher(cameraId).matches()) {
+            p.problem("cameraId", "'" + cameraId + "' must be 1-64 characters of A-Z a-z 0-9 . _ - and not start "
+                    + "with a dot");
+        }
+        String url = p.required("url");
+        if (url != null && url.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+            p.problem("url", "must not contain white space or control characters (percent-encode them)");
+            url = null;
+        }
+        if (url != null && SourceSpec.isTestSource(url)) {
+            try {
+                SourceSpec.TestPattern.parse(url);
+            } catch (IllegalArgumentException e) {
+                p.problem("url", e.getMessage());
+            }
+        }
+        Path ringPath = null;
+        String ring = p.required("ringPath");
+        if (ring != null) {
+            try {
+                ringPath = Paths.get(ring);
+                if (!ringPath.isAbsolute()) {
+                    p.problem("ringPath", "must be an absolute path, got '" + ring + "'");
+                } else if (!ring.endsWith(RingDirectory.SUFFIX) || ringPath.getFileName().toString().length()
+                        <= RingDirectory.SUFFIX.length()) {
+                    p.problem("ringPath", "must name a file ending in " + RingDirectory.SUFFIX + ", got '" + ring + "'");
+                }
+            } catch (InvalidPathException e) {
+                p.problem("ringPath", "not a valid path: " + e.getMessage());
+            }
+        }
+        int width = p.intValue("width", 0, MAX_DIMENSION);
+        int height = p.intValue("height", 0, MAX_DIMENSION);
+        PixelFormat pixelFormat = p.enumValue("pixelFormat", PixelFormat.class);
+        double fps = p.doubleValue("fps", 0, MAX_FPS);
+        int slots = p.intValue("slots", RingWriter.MIN_SLOTS, RingWriter.MAX_SLOTS);
+        RtspTransport transport = p.enumValue("rtspTransport", RtspTransport.class);
+        int connectTimeout = p.intValue("connectTimeoutMillis", 100, MAX_TIMEOUT_MILLIS);
+        int readTimeout = p.intValue("readTimeoutMillis", 0, MAX_TIMEOUT_MILLIS);
+        if (readTimeout > 0 && readTimeout < 100) {
+            p.problem("readTimeoutMillis", "must be 0 (automatic) or at least 100, got " + readTimeout);
+        }
+        int reconnectDelay = p.intValue("reconnectDelayMillis", 10, MAX_TIMEOUT_MILLIS);
+        int reconnectDelayMax = p.intValue("reconnectDelayMaxMillis", 10, 3_600_000);
+        if (reconnectDelayMax < reconnectDelay) {
+            p.problem("reconnectDelayMaxMillis", "must be at least reconnectDelayMillis (" + reconnectDelay
+                    + "), got " + reconnectDelayMax);
+        }
+        DecodeMode decodeMode = p.enumValue("decodeMode", DecodeMode.class);
+        boolean loop = p.booleanValue("loop");
+        long generation = p.longValue("generation", 1, Long.MAX_VALUE / 4);
+        int heartbeat = p.intValue("heartbeatMillis", 10, 10_000);
+        if (width > 0 && height > 0 && pixelFormat != null) {
+            long frameBytes = pixelFormat.frameBytes(width, height);
+            if (frameBytes * Math.max(slots, RingWriter.MIN_SLOTS) > Integer.MAX_VALUE - (1L << 24)) {
+                p.problem("width", width + "x" + height + " " + pixelFormat + " x " + slots
+                        + " slots does not fit in one ring file (2 GiB)");
+            }
+        }
+        p.throwIfAny();
+        return new CaptureSettings(cameraId, url, ringPath, width, height, pixelFormat, fps, slots, transport,
+                connectTimeout, readTimeout, reconnectDelay, reconnectDelayMax, decodeMode, loop, generation,
+                heartbeat);
+    }
+
+    /**
+     * The read timeout in force: the configured one, or for 0 the larger of 2 s (5 frame intervals for slower
+     * sources; at least 10 s in keyframes mode, where frames come one per key frame interval).
+     *
+     * @param sourceFps the source's frame rate, 0 when not known yet
+     */
+    int effectiveReadTimeoutMillis(double sourceFps) {
+        if (readTimeoutMillis > 0) {
+            return readTimeoutMillis;
+        }
+        int floor = decodeMode == DecodeMode.KEYFRAMES ? MIN_KEYFRAME_READ_TIMEOUT_MILLIS : MIN_READ_TIMEOUT_MILLIS;
+        if (sourceFps > 0) {
+            long fiveFrames = (long) Math.ceil(5000 / sourceFps);
+            return (int) Math.min(MAX_TIMEOUT_MILLIS, Math.max(floor, fiveFrames));
+        }
+        return floor;
+    }
+
+    /**
+     * The output geometry for a source of {@code sourceWidth} x {@code sourceHeight}: the configured size, or the
+     * source's, or with one side configured the other from the source's aspect ratio (rounded to an even number,
+     * which the 4:2:0 formats and most consumers prefer).
+     */
+    FrameFormat outputFormat(int sourceWidth, int sourceHeight) {
+        int w = width;
+        int h = height;
+        if (w == 0 && h == 0) {
+            w = sourceWidth;
+            h = sourceHeight;
+        } else if (w == 0) {
+            w = evenAtLeastTwo((double) h * sourceWidth / sourceHeight);
+        } else if (h == 0) {
+            h = evenAtLeastTwo((double) w * sourceHeight / sourceWidth);
+        }
+        return new FrameFormat(w, h, pixelFormat);
+    }
+
+    /** Whether the output size is fixed by the settings (otherwise it follows the source). */
+    boolean fixedSize() {
+        return width > 0 && height > 0;
+    }
+
+    /** The settings as a log line: no password (the URL is masked), no noise. */
+    String describe() {
+        return String.format(Locale.ROOT, "url=%s ring=%s size=%s format=%s fps=%s slots=%d transport=%s "
+                        + "connectTimeout=%dms readTimeout=%s reconnect=%d..%dms decode=%s loop=%s",
+                UrlMasker.display(url), ringPath, fixedSize() ? width + "x" + height
+                        : (width == 0 && height == 0 ? "source" : width + "x" + height + " (aspect)"),
+                pixelFormat, fps == 0 ? "all" : fps, slots, rtspTransport.name().toLowerCase(Locale.ROOT),
+                connectTimeoutMillis, readTimeoutMillis == 0 ? "auto" : readTimeoutMillis + "ms",
+                reconnectDelayMillis, reconnectDelayMaxMillis, decodeMode.name().toLowerCase(Locale.ROOT), loop);
+    }
+
+    private static int evenAtLeastTwo(double v) {
+        long r = Math.round(v / 2) * 2;
+        return (int) Math.max(2, Math.min(MAX_DIMENSION, r));
+    }
+
+    /** Reads typed values and collects problems instead of stopping at the first. */
+    private static final class Parser {
+        private final Properties doc;
+        private final List<InvalidSettingsException.Problem> problems = new ArrayList<>();
+
+        Parser(Properties doc) {
+            this.doc = doc;
+        }
+
+        void problem(String key, String message) {
+            problems.add(new InvalidSettingsException.Problem(key, message));
+        }
+
+        void throwIfAny() throws InvalidSettingsException {
+            if (!problems.isEmpty()) {
+                throw new InvalidSettingsException(problems);
+            }
+        }
+
+        String required(String key) {
+            String v = doc.getProperty(key);
+            if (v == null || v.isBlank()) {
+                problem(key, "required");
+                return null;
+            }
+            return v.strip();
+        }
+
+        private String raw(String key) {
+            String v = doc.getProperty(key);
+            return v == null || v.isBlank() ? KEYS.get(key) : v.strip();
+        }
+
+        int intValue(String key, int min, int max) {
+            return (int) longValue(key, min, max);
+        }
+
+        long longValue(String key, long min, long max) {
+            String v = raw(key);
+            try {
+                long n = Long.parseLong(v);
+                if (n < min || n > max) {
+                    problem(key, "must be " + min + ".." + max + ", got " + n);
+                    return Long.parseLong(KEYS.get(key));
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                problem(key, "must be a whole number, got '" + v + "'");
+                return Long.parseLong(KEYS.get(key));
+            }
+        }
+
+        double doubleValue(String key, double min, double max) {
+            String v = raw(key);
+            try {
+                double d = Double.parseDouble(v);
+                if (!(d >= min && d <= max)) {
+                    problem(key, "must be a number " + min + ".." + max + ", got " + v);
+                    return Double.parseDouble(KEYS.get(key));
+                }
+                return d;
+            } catch (NumberFormatException e) {
+                problem(key, "must be a number, got '" + v + "'");
+                return Double.parseDouble(KEYS.get(key));
+            }
+        }
+
+        boolean booleanValue(String key) {
+            String v = raw(key).toLowerCase(Locale.ROOT);
+            if (!v.equals("true") && !v.equals("false")) {
+                problem(key, "must be true or false, got '" + raw(key) + "'");
+                return Boolean.parseBoolean(KEYS.get(key));
+            }
+            return Boolean.parseBoolean(v);
+        }
+
+        <E extends Enum<E>> E enumValue(String key, Class<E> type) {
+            String v = raw(key);
+            for (E e : type.getEnumConstants()) {
+                if (e.name().equalsIgnoreCase(v)) {
+                    return e;
+                }
+            }
+            List<String> names = new ArrayList<>();
+            for (E e : type.getEnumConstants()) {
+                names.add(type == PixelFormat.class ? e.name() : e.name().toLowerCase(Locale.ROOT));
+            }
+            problem(key, "must be one of " + String.join(", ", names) + ", got '" + v + "'");
+            return Enum.valueOf(type, KEYS.get(key).toUpperCase(Locale.ROOT));
+        }
+    }
+}
