@@ -48,6 +48,7 @@ public final class CaptureRuntime implements CameraRegistry {
     private Path java;
     private List<String> jvmArgs;
     private int maxCameras;
+    private volatile ClassDataArchive archive;
     private ScheduledExecutorService ticker;
     private BundleContext context;
 
@@ -69,6 +70,10 @@ public final class CaptureRuntime implements CameraRegistry {
         List<String> args = new ArrayList<>(split(config.captureJvmArgs()));
         args.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
         jvmArgs = List.copyOf(args);
+        archive = null;
+        if (config.classDataSharing() && captureHome != null) {
+            prepareArchive(Paths.get(cache));
+        }
         maxCameras = config.maxCameras();
         ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "framebus-manager");
@@ -178,8 +183,37 @@ public final class CaptureRuntime implements CameraRegistry {
         return captureHome;
     }
 
+    private void prepareArchive(Path cacheDir) {
+        try {
+            ClassDataArchive cds = ClassDataArchive.in(cacheDir, java, captureHome);
+            if (cds.exists()) {
+                archive = cds;
+                return;
+            }
+            Thread maker = new Thread(() -> {
+                try {
+                    cds.create(java, jvmArgs, captureHome, ringDirectory);
+                    archive = cds; // cameras started from now on use it
+                    log.info("class-data archive for capture processes: {}", cds);
+                } catch (IOException | RuntimeException e) {
+                    log.warn("no class-data archive for capture processes ({}); they start without", e.toString());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "framebus-cds");
+            maker.setDaemon(true);
+            maker.start();
+        } catch (IOException e) {
+            log.warn("no class-data archive for capture processes ({})", e.toString());
+        }
+    }
+
     List<String> jvmArgs(CameraSettings settings) {
         List<String> all = new ArrayList<>(jvmArgs);
+        ClassDataArchive cds = archive;
+        if (cds != null) {
+            all.add(cds.option());
+        }
         all.addAll(settings.jvmArgs());
         return all;
     }

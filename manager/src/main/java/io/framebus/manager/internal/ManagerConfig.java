@@ -25,8 +25,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     String javaExecutable() default "";
 
     @AttributeDefinition(name = "Capture JVM options", description = "Options for every capture JVM, separated by "
-            + "spaces: a small heap and the serial collector keep 16 cameras cheap.")
-    String captureJvmArgs() default "-Xmx64m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData";
+            + "spaces: a small heap and the serial collector keep 16 cameras cheap; JVM warnings go to stderr, "
+            + "because stdout is the frame doorbell.")
+    String captureJvmArgs() default "-Xms8m -Xmx64m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData "
+            + "-Xlog:disable -Xlog:all=warning:stderr";
+
+    @AttributeDefinition(name = "Class-data sharing", description = "Make (once, in the background) and use an "
+            + "application class-data archive that every capture JVM maps: less memory per camera, faster starts.")
+    boolean classDataSharing() default true;
 
     @AttributeDefinition(name = "Native library cache", description = "Where JavaCPP unpacks FFmpeg's libraries for "
             + "the capture processes; empty = <ring directory>/../framebus-javacpp-<user> under the temp dir.",

@@ -42,7 +42,7 @@ class FrameDispatcherTest {
             received.add(f.sequence());
             if (f.sequence() == 1) {
                 busy.countDown();
-                await(release);
+                awaitQuietly(release);
             }
         }, pool);
         publish(1);
@@ -97,7 +97,7 @@ class FrameDispatcherTest {
         dispatcher.frameArrived();
     }
 
-    private static void await(CountDownLatch latch) {
+    private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
