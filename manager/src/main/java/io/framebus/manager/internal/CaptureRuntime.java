@@ -49,6 +49,7 @@ public final class CaptureRuntime implements CameraRegistry {
     private List<String> jvmArgs;
     private int maxCameras;
     private volatile ClassDataArchive archive;
+    private volatile ClassDataArchive archiveInProgress;
     private ScheduledExecutorService ticker;
     private BundleContext context;
 
@@ -88,6 +89,10 @@ public final class CaptureRuntime implements CameraRegistry {
     @Deactivate
     void deactivate() {
         ticker.shutdownNow();
+        ClassDataArchive making = archiveInProgress;
+        if (making != null) {
+            making.cancel();
+        }
         // camera components depend on this one and are deactivated first; this is the safety net
         for (Camera c : byConfigPid.values()) {
             c.stop();
@@ -190,6 +195,7 @@ public final class CaptureRuntime implements CameraRegistry {
                 archive = cds;
                 return;
             }
+            archiveInProgress = cds;
             Thread maker = new Thread(() -> {
                 try {
                     cds.create(java, jvmArgs, captureHome, ringDirectory);

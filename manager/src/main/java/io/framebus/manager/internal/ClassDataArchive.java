@@ -25,6 +25,7 @@ import java.util.zip.CRC32;
  */
 final class ClassDataArchive {
     private final Path file;
+    private volatile Process maker;
 
     private ClassDataArchive(Path file) {
         this.file = file;
@@ -38,11 +39,44 @@ final class ClassDataArchive {
             ds.forEach(jars::add);
         }
         jars.sort(null);
+        byte[] buf = new byte[1 << 16];
         for (Path jar : jars) {
-            crc.update((jar.getFileName() + ":" + Files.size(jar) + ":" + Files.getLastModifiedTime(jar).toMillis())
-                    .getBytes(StandardCharsets.UTF_8));
+            // by content, not by time stamp: Karaf rewrites the jars on every feature install
+            crc.update(jar.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+            try (InputStream in = Files.newInputStream(jar)) {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    crc.update(buf, 0, n);
+                }
+            }
         }
-        return new ClassDataArchive(cacheDir.resolve("capture-" + Long.toHexString(crc.getValue()) + ".jsa"));
+        Path file = cacheDir.resolve("capture-" + Long.toHexString(crc.getValue()) + ".jsa");
+        removeOldArchives(cacheDir, file);
+        return new ClassDataArchive(file);
+    }
+
+    /** Archives of other builds that nobody used for a week: another installation may still use a recent one. */
+    private static void removeOldArchives(Path cacheDir, Path keep) {
+        if (!Files.isDirectory(cacheDir)) {
+            return;
+        }
+        long weekAgo = System.currentTimeMillis() - java.util.concurrent.TimeUnit.DAYS.toMillis(7);
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(cacheDir, "capture-*.jsa")) {
+            for (Path old : ds) {
+                if (!old.equals(keep) && Files.getLastModifiedTime(old).toMillis() < weekAgo) {
+                    Files.deleteIfExists(old);
+                }
+            }
+        } catch (IOException ignored) {
+            // housekeeping only
+        }
+    }
+
+    /** Ends an archive run still in progress (the manager is stopping). */
+    void cancel() {
+        Process p = maker;
+        if (p != null && p.isAlive()) {
+            p.destroyForcibly();
+        }
     }
 
     boolean exists() {
@@ -71,6 +105,7 @@ final class ClassDataArchive {
         cmd.add("io.framebus.capture.CaptureMain");
         Path ring = ringDirectory.resolve(".cds-" + ProcessHandle.current().pid() + ".ring");
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        maker = p;
         try (OutputStream in = p.getOutputStream(); InputStream doorbell = p.getInputStream()) {
             in.write(("cameraId=cds\nurl=testsrc:size=64x48:rate=25\nringPath=" + ring + "\nfps=0\n\n")
                     .getBytes(StandardCharsets.UTF_8));

@@ -13,6 +13,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.log.LogEntry;
 import org.osgi.service.log.LogLevel;
 import org.osgi.service.log.LogListener;
@@ -51,7 +52,9 @@ public final class ConsoleReporter implements LogListener {
     private final LogLevel level;
 
     @Activate
-    public ConsoleReporter(@Reference CaptureRuntime runtime, @Reference LogReaderService logReader, Config config) {
+    public ConsoleReporter(@Reference CaptureRuntime runtime,
+                           @Reference(cardinality = ReferenceCardinality.OPTIONAL) LogReaderService logReader,
+                           Config config) {
         this.runtime = runtime;
         this.logReader = logReader;
         LogLevel l;
@@ -61,7 +64,9 @@ public final class ConsoleReporter implements LogListener {
             l = LogLevel.INFO;
         }
         this.level = l;
-        logReader.addLogListener(this);
+        if (logReader != null) { // optional: without a log reader the console shows status lines only
+            logReader.addLogListener(this);
+        }
         ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "framebus-console");
             t.setDaemon(true);
@@ -75,7 +80,9 @@ public final class ConsoleReporter implements LogListener {
 
     @Deactivate
     void deactivate() {
-        logReader.removeLogListener(this);
+        if (logReader != null) {
+            logReader.removeLogListener(this);
+        }
         ticker.shutdownNow();
     }
 

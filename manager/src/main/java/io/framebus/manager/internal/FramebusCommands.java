@@ -17,7 +17,8 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * Shell commands {@code framebus:list|status|restart|snapshot}. Registered the Gogo way (osgi.command.scope /
  * osgi.command.function service properties, no compile-time shell dependency), which plain Felix's Gogo and
- * Karaf's shell both pick up. Each command returns its text; the shell prints it.
+ * Karaf's shell both pick up. Each command prints its text to {@code System.out}, which both shells route to the
+ * calling session; a returned value would be lost in Karaf's batch mode and over ssh, which use it as exit code.
  */
 @Component(service = FramebusCommands.class, property = {
         "osgi.command.scope=framebus",
@@ -34,7 +35,26 @@ public final class FramebusCommands {
     }
 
     /** One line per camera: id, state, fps, latest frame age, restarts, pid. */
-    public String list() {
+    public void list() {
+        System.out.print(listText());
+    }
+
+    /** Everything about one camera, the last error included. */
+    public void status(String id) {
+        System.out.print(statusText(id));
+    }
+
+    /** Restarts the camera's capture process now. */
+    public void restart(String id) {
+        System.out.println(restartText(id));
+    }
+
+    /** Writes the newest frame to {@code file} as PNG or JPEG (by extension). */
+    public void snapshot(String id, String file) throws IOException {
+        System.out.println(snapshotText(id, file));
+    }
+
+    String listText() {
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-20s %-12s %6s %10s %8s %8s%n",
                 "ID", "STATE", "FPS", "AGE", "RESTARTS", "PID"));
         for (Camera c : runtime.cameras()) {
@@ -48,8 +68,7 @@ public final class FramebusCommands {
         return out.toString();
     }
 
-    /** Everything about one camera, the last error included. */
-    public String status(String id) {
+    String statusText(String id) {
         Camera c = camera(id);
         SourceStatus s = c.status();
         StringBuilder out = new StringBuilder();
@@ -83,8 +102,7 @@ public final class FramebusCommands {
         return out.toString();
     }
 
-    /** Restarts the camera's capture process now. */
-    public String restart(String id) {
+    String restartText(String id) {
         Camera c = camera(id);
         if (!c.isValid()) {
             return "camera " + id + " is not running: " + c.status().lastError();
@@ -93,8 +111,7 @@ public final class FramebusCommands {
         return "camera " + id + " restarting";
     }
 
-    /** Writes the newest frame to {@code file} as PNG or JPEG (by extension). */
-    public String snapshot(String id, String file) throws IOException {
+    String snapshotText(String id, String file) throws IOException {
         Camera c = camera(id);
         if (c.reader() == null) {
             return "camera " + id + " has no frame yet (" + c.status().state() + ")";
