@@ -102,6 +102,11 @@ final class Camera implements SupervisedCamera {
         return frameSource;
     }
 
+    /** Whether the FrameSource service is registered: the ring exists and has a real geometry. */
+    synchronized boolean hasFrameSourceService() {
+        return frameSourceRegistration != null;
+    }
+
     Path ringPath() {
         return runtime.ringPath(id);
     }

@@ -158,7 +158,7 @@ public final class CaptureRuntime implements CameraRegistry {
 
     @Override
     public Optional<FrameSource> source(String cameraId) {
-        return camera(cameraId).filter(c -> c.reader() != null).map(Camera::frameSource);
+        return camera(cameraId).filter(Camera::hasFrameSourceService).map(Camera::frameSource);
     }
 
     @Override

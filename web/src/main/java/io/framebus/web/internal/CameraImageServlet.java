@@ -1,5 +1,7 @@
 package io.framebus.web.internal;
 
+import io.framebus.manager.image.FrameImages;
+
 import io.framebus.api.FrameInfo;
 import io.framebus.api.FrameSource;
 import io.framebus.api.SourceStatus;

@@ -1,4 +1,4 @@
-package io.framebus.web.internal;
+package io.framebus.manager.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.framebus.web.internal;
+package io.framebus.manager.image;
 
 import io.framebus.api.FrameFormat;
 import io.framebus.api.PixelFormat;
@@ -20,16 +20,15 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * and only every {@code step}-th pixel of every {@code step}-th row, so a thumbnail of a 1920x1080 frame touches one
  * pixel in 36 and converts nothing else.
  *
- * <p>The full-size conversions match the manager's {@code Snapshots} (BGR24/RGB24/GRAY8 byte copies, BT.601
- * limited-range YUV 4:2:0); this copy adds the decimation the web needs. The manager's class is package-private:
- * moving one of the two to an exported package would leave a single implementation.
+ * <p>BGR24/RGB24/GRAY8 are byte copies; YUV420P and NV12 are converted as BT.601 limited-range YUV 4:2:0. Used by
+ * the shell's {@code framebus:snapshot} and by the web bundle's snapshots and previews.
  */
-final class FrameImages {
+public final class FrameImages {
     private FrameImages() {
     }
 
     /** The decimation step that makes a frame at most {@code maxWidth} wide; 1 for full size (maxWidth <= 0). */
-    static int stepFor(FrameFormat f, int maxWidth) {
+    public static int stepFor(FrameFormat f, int maxWidth) {
         if (maxWidth <= 0 || f.width() <= maxWidth) {
             return 1;
         }
@@ -37,12 +36,12 @@ final class FrameImages {
     }
 
     /** Width or height of the image that {@code step} makes of a frame {@code size} pixels wide or high. */
-    static int scaled(int size, int step) {
+    public static int scaled(int size, int step) {
         return (size + step - 1) / step;
     }
 
     /** The frame as an image, taking the pixel at (x*step, y*step) for each output pixel. */
-    static BufferedImage toImage(FrameFormat f, ByteBuffer src, int step) {
+    public static BufferedImage toImage(FrameFormat f, ByteBuffer src, int step) {
         if (step < 1) {
             throw new IllegalArgumentException("step must be at least 1: " + step);
         }
@@ -65,7 +64,7 @@ final class FrameImages {
     }
 
     /** JPEG bytes of an image; quality 0..1. */
-    static byte[] jpeg(BufferedImage img, float quality) {
+    public static byte[] jpeg(BufferedImage img, float quality) {
         Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("jpeg");
         if (!writers.hasNext()) {
             throw new IllegalStateException("this JVM has no ImageIO JPEG writer");
