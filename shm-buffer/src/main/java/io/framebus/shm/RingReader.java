@@ -40,6 +40,8 @@ public final class RingReader implements AutoCloseable {
     private static final long MIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
     private static final long DUE_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** Park step once a predicted frame is late: the next one is close, keep looking every millisecond. */
+    private static final long LATE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** Wake this much before the predicted frame: absorbs the writer's jitter. */
     private static final long EARLY_WAKE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final long IDENTITY_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
@@ -196,15 +198,24 @@ public final class RingReader implements AutoCloseable {
                 continue;
             }
             long sleep;
-            long due = current().nextFrameDueNanos();
-            if (due != 0 && due - now > EARLY_WAKE_NANOS) {
+            Mapping m = current();
+            long interval = m.shortestRecentInterval(afterSequence);
+            if (interval < 0) {
+                continue; // published since readAfter looked: read it now instead of predicting from it
+            }
+            long last = interval == 0 ? 0 : m.lastPublishNanos();
+            long due = last + interval;
+            if (interval != 0 && due - now > EARLY_WAKE_NANOS) {
                 sleep = due - now - EARLY_WAKE_NANOS;  // nothing can arrive before then: one long park
                 park = MIN_PARK_NANOS;
-            } else if (due != 0 && now - due < 4 * EARLY_WAKE_NANOS) {
+            } else if (interval != 0 && now - due < 4 * EARLY_WAKE_NANOS) {
                 sleep = park;                          // a frame is due about now: short steps
                 park = Math.min(park * 2, DUE_PARK_NANOS);
+            } else if (interval != 0 && now - last < 3 * interval) {
+                sleep = park;                          // a late or dropped frame: the next one is close
+                park = Math.min(park * 2, LATE_PARK_NANOS);
             } else {
-                sleep = park;                          // idle or irregular ring: back off
+                sleep = park;                          // idle or stalled ring: back off
                 park = Math.min(park * 2, IDLE_PARK_NANOS);
             }
             LockSupport.parkNanos(Math.min(sleep, deadline - now));
@@ -438,17 +449,38 @@ public final class RingReader implements AutoCloseable {
                     (memory.getInt(slot + SLOT_FLAGS_OFFSET) & FLAG_KEYFRAME) != 0);
         }
 
-        /** When the next frame is due (monotonic ns), from the interval of the last two; 0 when unknown. */
-        long nextFrameDueNanos() {
+        /**
+         * The shortest interval between the frames the slots still describe: one late or dropped frame does not
+         * stretch the prediction (a capped 30 fps camera publishing at 25 fps skips a frame in five). 0 when
+         * unknown; -1 when a frame after {@code afterSequence} is published already.
+         */
+        long shortestRecentInterval(long afterSequence) {
             long seq = memory.getLongAcquire(PUBLISHED_SEQ_OFFSET);
+            if (seq > afterSequence) {
+                return -1;
+            }
             if (seq < 2) {
                 return 0;
             }
-            long last = memory.getLongOpaque(slotOffset(seq) + SLOT_PUBLISH_MONO_NANOS_OFFSET);
-            long before = memory.getLongOpaque(slotOffset(seq - 1) + SLOT_PUBLISH_MONO_NANOS_OFFSET);
-            long interval = last - before;
-            // a racing rewrite gives nonsense here; nonsense only costs a shorter park, never a missed frame
-            return interval > 0 && interval < TimeUnit.SECONDS.toNanos(10) ? last + interval : 0;
+            // slot seq-(slotCount-1) is the one the writer claims next, so it is left out when there is more history
+            int pairs = (int) Math.max(1, Math.min(slotCount - 2, seq - 1));
+            long interval = Long.MAX_VALUE;
+            long newer = memory.getLongOpaque(slotOffset(seq) + SLOT_PUBLISH_MONO_NANOS_OFFSET);
+            for (int k = 1; k <= pairs; k++) {
+                long older = memory.getLongOpaque(slotOffset(seq - k) + SLOT_PUBLISH_MONO_NANOS_OFFSET);
+                long i = newer - older;
+                // a racing rewrite gives nonsense here; nonsense only costs a shorter park, never a missed frame
+                if (i > 0 && i < interval) {
+                    interval = i;
+                }
+                newer = older;
+            }
+            return interval < TimeUnit.SECONDS.toNanos(10) ? interval : 0;
+        }
+
+        long lastPublishNanos() {
+            long seq = memory.getLongAcquire(PUBLISHED_SEQ_OFFSET);
+            return memory.getLongOpaque(slotOffset(seq) + SLOT_PUBLISH_MONO_NANOS_OFFSET);
         }
 
         RingStatus status() {
