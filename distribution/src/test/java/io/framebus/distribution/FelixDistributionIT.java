@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -35,15 +34,20 @@ class FelixDistributionIT {
 
     @BeforeEach
     void start() throws Exception {
-        Path dist = Paths.get(System.getProperty("framebus.dist", "target/framebus"));
+        // what a user downloads: the tar.gz, unpacked, started with its own script
+        Path archive = Paths.get(System.getProperty("framebus.dist.archive"));
         Path tmp = Paths.get(System.getProperty("framebus.test.tmp", "target/test-tmp"));
         Files.createDirectories(tmp);
-        home = Files.createTempDirectory(tmp.toAbsolutePath(), "felix-dist-");
-        copy(dist, home);
+        Path unpacked = Files.createTempDirectory(tmp.toAbsolutePath(), "felix-dist-");
+        Process tar = new ProcessBuilder("tar", "xzf", archive.toString(), "-C", unpacked.toString()).inheritIO().start();
+        assertThat(tar.waitFor()).as("tar xzf " + archive).isZero();
+        try (Stream<Path> top = Files.list(unpacked)) {
+            home = top.filter(p -> p.getFileName().toString().startsWith("framebus-")).findFirst().orElseThrow();
+        }
         rings = Files.createTempDirectory(Paths.get("/dev/shm"), "framebus-dist-it-");
         Files.writeString(home.resolve("conf/io.framebus.manager.cfg"), "ringDirectory = " + rings + "\n");
         Files.writeString(home.resolve("conf/io.framebus.console.cfg"), "statusIntervalSeconds = 1\nlogLevel = INFO\n");
-        felix = new ProcessBuilder("bash", home.resolve("bin/framebus").toString()).directory(home.toFile())
+        felix = new ProcessBuilder(home.resolve("bin/framebus").toString()).directory(home.toFile())
                 .redirectErrorStream(true).start();
         shellIn = felix.getOutputStream(); // kept open: the Gogo shell reads it; EOF would stop the framework
         Thread pump = new Thread(() -> {
@@ -69,7 +73,7 @@ class FelixDistributionIT {
         for (ProcessHandle p : captureProcesses()) {
             p.destroyForcibly();
         }
-        deleteTree(home);
+        deleteTree(home.getParent());
         deleteTree(rings);
     }
 
@@ -129,19 +133,6 @@ class FelixDistributionIT {
                 .filter(p -> p.info().commandLine().map(c -> c.contains("io.framebus.capture.CaptureMain")
                         && c.contains(marker)).orElse(false))
                 .collect(Collectors.toList());
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : s.filter(p -> !p.toString().contains("felix-cache")).collect(Collectors.toList())) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
     }
 
     private static void deleteTree(Path dir) throws IOException {
