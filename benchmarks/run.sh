@@ -7,6 +7,10 @@
 #   benchmarks/run.sh                 # the full suite, about 6 minutes on 2 cores
 #   benchmarks/run.sh --quick         # smoke run, under a minute; its figures mean nothing
 #   benchmarks/run.sh --skip-jmh      # only the cross-process part (or --skip-latency: only JMH)
+#   benchmarks/run.sh --only source-latency [--seconds 60] [--rates 6,0]
+#                                     # true source-to-consumer latency through a real capture process and the
+#                                     # --timecode RTSP test camera (about 2.5 minutes; needs `mvn -B -q install
+#                                     # -DskipTests` first for distribution/target/framebus/capture/lib)
 #
 # Results: benchmarks/target/results/<time>/summary.md and jmh-results.json.
 set -euo pipefail
@@ -35,4 +39,11 @@ if stale_jar; then
 fi
 
 out="$here/target/results/$(date +%Y%m%d-%H%M%S)"
+args=("$@")
+for ((i = 0; i + 1 < ${#args[@]}; i++)); do
+  if [[ "${args[i]}" == "--only" && "${args[i+1]}" == "source-latency" ]]; then
+    unset 'args[i]' 'args[i+1]'
+    exec "$java" -cp "$jar" io.framebus.benchmarks.SourceToConsumerLatency --root "$root" --out "$out" "${args[@]}"
+  fi
+done
 exec "$java" -cp "$jar" io.framebus.benchmarks.BenchmarkSuite --out "$out" "$@"

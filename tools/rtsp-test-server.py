@@ -14,12 +14,26 @@ python on PATH usually lacks them).
 It prints "READY <port>" on stdout once it accepts connections (and nothing else on stdout), so a
 harness can wait for that line. It runs until it gets SIGTERM or SIGINT, or until its stdin is closed
 when --exit-on-eof is given (no orphan server when the harness dies).
+
+With --timecode the frames come from an appsrc fed by this script instead of videotestsrc: a mid-grey
+picture with one row of TIMECODE_BLOCKS black/white blocks near the top that carries, in binary, the
+host's CLOCK_MONOTONIC time in microseconds (time.monotonic_ns() // 1000, the clock of Java's
+System.nanoTime() on Linux) taken when the frame was produced, just before it is handed to the encoder.
+Frames are produced at the real rate (never ahead). Layout of the row, left to right, each block
+width // 64 pixels wide (at least 8) and twice that high (at least 16), starting at y = block height:
+
+    white, black (guard) | 48 bits of the value, most significant first | CRC-8 (poly 0x07) of the
+    value's 6 bytes, big-endian | black, white (guard) | 4 unused grey blocks
+
+A white block means 1. Luma: black 16, grey 128, white 235 (video range). The reader is
+io.framebus.benchmarks.Timecode in benchmarks/.
 """
 
 import argparse
 import signal
 import sys
 import threading
+import time
 
 import gi
 
@@ -44,6 +58,9 @@ def parse_args(argv):
     p.add_argument("--user", help="require HTTP basic authentication with this user")
     p.add_argument("--password", default="", help="password of --user")
     p.add_argument("--exit-on-eof", action="store_true", help="exit when stdin is closed")
+    p.add_argument("--timecode", action="store_true",
+                   help="frames carry the monotonic time they were produced at, burned into the pixels "
+                        "(replaces --pattern; see the module documentation)")
     return p.parse_args(argv)
 
 
@@ -60,6 +77,97 @@ def launch_line(a):
         pattern=a.pattern, w=a.width, h=a.height, fps=a.fps, keyint=keyint, bitrate=bitrate)
 
 
+TIMECODE_BLOCKS = 64
+TIMECODE_BITS = 48
+
+
+def crc8(data):
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x07) & 0xFF if crc & 0x80 else (crc << 1) & 0xFF
+    return crc
+
+
+def timecode_bits(micros):
+    """The 64 block values (1 white, 0 black, None grey) of one timecode row."""
+    value = micros & ((1 << TIMECODE_BITS) - 1)
+    bits = [1, 0]
+    bits += [(value >> (TIMECODE_BITS - 1 - i)) & 1 for i in range(TIMECODE_BITS)]
+    check = crc8(value.to_bytes(TIMECODE_BITS // 8, "big"))
+    bits += [(check >> (7 - i)) & 1 for i in range(8)]
+    bits += [0, 1]
+    bits += [None] * (TIMECODE_BLOCKS - len(bits))
+    return bits
+
+
+def timecode_launch_line(a):
+    keyint = a.keyint if a.keyint > 0 else a.fps
+    bitrate = " bitrate=%d" % a.bitrate if a.bitrate > 0 else ""
+    # the same encoder and payloader as launch_line(); appsrc is live and stamps each buffer with the
+    # pipeline's running time when it is pushed, so pacing comes from this script's producer thread
+    return ("( appsrc name=timecodesrc is-live=true do-timestamp=true format=time block=false "
+            "max-buffers=2 leaky-type=downstream "
+            "max-bytes={maxbytes} caps=video/x-raw,format=I420,width={w},height={h},framerate={fps}/1 "
+            "! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={keyint}{bitrate} "
+            "! rtph264pay name=pay0 pt=96 config-interval=1 )").format(
+        w=a.width, h=a.height, fps=a.fps, keyint=keyint, bitrate=bitrate,
+        maxbytes=2 * a.width * a.height * 3 // 2)
+
+
+class TimecodeProducer:
+    """Feeds the shared media's appsrc at the frame rate, each frame stamped when it is produced."""
+
+    def __init__(self, a):
+        import numpy as np
+        self.np = np
+        self.width, self.height, self.fps = a.width, a.height, a.fps
+        self.block_w = max(8, a.width // TIMECODE_BLOCKS)
+        self.block_h = max(16, 2 * self.block_w)
+        if self.block_w * TIMECODE_BLOCKS > a.width or 2 * self.block_h > a.height:
+            raise SystemExit("--timecode needs at least %dx%d" % (8 * TIMECODE_BLOCKS, 64))
+        y_size = a.width * a.height
+        c_size = ((a.width + 1) // 2) * ((a.height + 1) // 2)
+        self.frame = np.full(y_size + 2 * c_size, 128, dtype=np.uint8)
+        self.luma = self.frame[:y_size].reshape(a.height, a.width)
+        self.lock = threading.Lock()
+        self.appsrc = None
+        self.stopped = threading.Event()
+
+    def media_configure(self, _factory, media):
+        src = media.get_element().get_by_name("timecodesrc")
+        with self.lock:
+            self.appsrc = src
+
+    def draw(self, micros):
+        y0, y1 = self.block_h, 2 * self.block_h
+        for i, bit in enumerate(timecode_bits(micros)):
+            x0 = i * self.block_w
+            self.luma[y0:y1, x0:x0 + self.block_w] = 128 if bit is None else (235 if bit else 16)
+
+    def run(self):
+        interval = 1_000_000_000 // self.fps
+        due = time.monotonic_ns()
+        while not self.stopped.is_set():
+            now = time.monotonic_ns()
+            if now < due:
+                time.sleep((due - now) / 1e9)
+                continue
+            # late (e.g. the host was busy): produce now, never a burst of catch-up frames
+            due = max(due + interval, now - interval // 2)
+            with self.lock:
+                src = self.appsrc
+            if src is None:
+                continue
+            stamp = time.monotonic_ns()
+            self.draw(stamp // 1000)
+            buf = Gst.Buffer.new_wrapped(self.frame.tobytes())
+            # FLUSHING while the media is not playing yet, or after it went away: the frame is lost, as a
+            # camera's would be; a new media brings a new appsrc through media_configure
+            src.emit("push-buffer", buf)
+
+
 def main(argv):
     a = parse_args(argv)
     Gst.init(None)
@@ -68,7 +176,14 @@ def main(argv):
     server.set_service(str(a.port))
 
     factory = GstRtspServer.RTSPMediaFactory()
-    factory.set_launch(launch_line(a))
+    producer = None
+    if a.timecode:
+        producer = TimecodeProducer(a)
+        factory.set_launch(timecode_launch_line(a))
+        factory.connect("media-configure", producer.media_configure)
+        threading.Thread(target=producer.run, daemon=True).start()
+    else:
+        factory.set_launch(launch_line(a))
     # one pipeline for all clients: every client sees the same live stream, as with a camera
     factory.set_shared(True)
 
@@ -103,6 +218,8 @@ def main(argv):
 
     print("READY %d" % server.get_bound_port(), flush=True)
     loop.run()
+    if producer is not None:
+        producer.stopped.set()
     return 0
 
 

@@ -262,7 +262,7 @@ public final class BenchmarkSuite {
                 System.getProperty("os.name"), System.getProperty("os.version"));
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] f = Files.readString(Paths.get("/proc/loadavg")).trim().split("\\s+");
             return f[0] + " " + f[1] + " " + f[2];
