@@ -39,7 +39,7 @@ import gi
 
 gi.require_version("Gst", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+from gi.repository import Gio, GLib, Gst, GstRtspServer  # noqa: E402
 
 
 def parse_args(argv):
@@ -57,11 +57,17 @@ def parse_args(argv):
     p.add_argument("--bitrate", type=int, default=0, help="x264 bitrate in kbit/s (default: x264enc's)")
     p.add_argument("--user", help="require HTTP basic authentication with this user")
     p.add_argument("--password", default="", help="password of --user")
+    p.add_argument("--tls-cert", metavar="FILE",
+                   help="serve RTSP over TLS (rtsps://) with this PEM certificate (needs --tls-key)")
+    p.add_argument("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
     p.add_argument("--exit-on-eof", action="store_true", help="exit when stdin is closed")
     p.add_argument("--timecode", action="store_true",
                    help="frames carry the monotonic time they were produced at, burned into the pixels "
                         "(replaces --pattern; see the module documentation)")
-    return p.parse_args(argv)
+    a = p.parse_args(argv)
+    if (a.tls_cert is None) != (a.tls_key is None):
+        p.error("--tls-cert and --tls-key go together")
+    return a
 
 
 def launch_line(a):
@@ -187,16 +193,32 @@ def main(argv):
     # one pipeline for all clients: every client sees the same live stream, as with a camera
     factory.set_shared(True)
 
-    if a.user:
+    auth = None
+    if a.user or a.tls_cert:
         auth = GstRtspServer.RTSPAuth()
+    if a.tls_cert:
+        # every connection is TLS (rtsps://); clients are not asked for a certificate
+        auth.set_tls_certificate(Gio.TlsCertificate.new_from_files(a.tls_cert, a.tls_key))
+        if not a.user:
+            # RTSPAuth's default check allows everything only to an anonymous client it has a default token
+            # for; without one, every request would be refused with 401
+            token = GstRtspServer.RTSPToken()
+            token.set_string("media.factory.role", "anonymous")
+            auth.set_default_token(token)
+            permissions = GstRtspServer.RTSPPermissions()
+            permissions.add_role_from_structure(Gst.Structure.new_from_string(
+                "anonymous, media.factory.access=(boolean)true, media.factory.construct=(boolean)true"))
+            factory.set_permissions(permissions)
+    if a.user:
         token = GstRtspServer.RTSPToken()
         token.set_string("media.factory.role", a.user)
         auth.add_basic(GstRtspServer.RTSPAuth.make_basic(a.user, a.password), token)
-        server.set_auth(auth)
         permissions = GstRtspServer.RTSPPermissions()
         permissions.add_role_from_structure(Gst.Structure.new_from_string(
             "%s, media.factory.access=(boolean)true, media.factory.construct=(boolean)true" % a.user))
         factory.set_permissions(permissions)
+    if auth is not None:
+        server.set_auth(auth)
 
     server.get_mount_points().add_factory(a.path, factory)
 

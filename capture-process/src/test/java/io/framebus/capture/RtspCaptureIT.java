@@ -18,11 +18,15 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -283,6 +287,51 @@ class RtspCaptureIT {
             probe.awaitPublished(5, RingProbe.STARTUP);
             assertThat(probe.state()).isEqualTo(RingState.STREAMING);
         }
+    }
+
+    @Test
+    void rtspsWithASelfSignedCertificateAndCredentialsStreams() throws Exception {
+        Path tls = selfSignedCertificate();
+        RtspTestServer camera = camera(RtspTestServer.options().size(320, 240).fps(25)
+                .credentials("viewer", "tls-pass").tls(tls.resolve("c.pem"), tls.resolve("k.pem")));
+        String url = camera.url("viewer", "tls-pass");
+        assertThat(url).startsWith("rtsps://");
+        Path ring = rings.ring("tls");
+        // FFmpeg's default tls_verify=0: the self-signed certificate is accepted without any setting
+        CaptureProcess p = capture(CaptureProcess.settings("tls", url, ring));
+        try (RingProbe probe = RingProbe.open(ring, p)) {
+            probe.awaitPublished(3, RingProbe.STARTUP);
+            RingProbe.Frame f = probe.latest(SHORT);
+            assertThat(f.info().format()).isEqualTo(new FrameFormat(320, 240, PixelFormat.BGR24));
+            assertThat(probe.state()).isEqualTo(RingState.STREAMING);
+            assertThat(probe.status().sourceWidth()).isEqualTo(320);
+            assertThat(p.stderr()).contains("[tls] STREAMING 320x240 h264").doesNotContain("tls-pass");
+        }
+    }
+
+    /**
+     * A fresh self-signed certificate for 127.0.0.1 ({@code c.pem}, key {@code k.pem}, valid one day) from the
+     * openssl CLI, in a temporary folder deleted after the test (after the server that reads it has stopped).
+     */
+    private Path selfSignedCertificate() throws Exception {
+        Path dir = Files.createTempDirectory("framebus-tls-");
+        own(() -> {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        });
+        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", "k.pem", "-out", "c.pem")
+                .directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("openssl.log").toFile()).start();
+        if (!openssl.waitFor(30, TimeUnit.SECONDS)) {
+            openssl.destroyForcibly();
+            throw new AssertionError("openssl req did not finish within 30 s");
+        }
+        assertThat(openssl.exitValue()).as("openssl: %s", Files.readString(dir.resolve("openssl.log"))).isZero();
+        return dir;
     }
 
     /**

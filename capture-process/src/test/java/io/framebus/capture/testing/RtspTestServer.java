@@ -64,14 +64,18 @@ public final class RtspTestServer implements AutoCloseable {
         }
     }
 
-    /** The stream URL without credentials. */
+    /** The stream URL without credentials ({@code rtsps://} when the server has TLS). */
     public String url() {
-        return "rtsp://127.0.0.1:" + port + options.path;
+        return scheme() + "://127.0.0.1:" + port + options.path;
     }
 
     /** The stream URL with the given user info (e.g. to test wrong credentials). */
     public String url(String user, String password) {
-        return "rtsp://" + user + ":" + password + "@127.0.0.1:" + port + options.path;
+        return scheme() + "://" + user + ":" + password + "@127.0.0.1:" + port + options.path;
+    }
+
+    private String scheme() {
+        return options.tlsCert != null ? "rtsps" : "rtsp";
     }
 
     public int port() {
@@ -130,6 +134,9 @@ public final class RtspTestServer implements AutoCloseable {
         }
         if (options.user != null) {
             cmd.addAll(List.of("--user", options.user, "--password", options.password));
+        }
+        if (options.tlsCert != null) {
+            cmd.addAll(List.of("--tls-cert", options.tlsCert.toString(), "--tls-key", options.tlsKey.toString()));
         }
         ProcessBuilder pb = new ProcessBuilder(cmd);
         Process p = pb.start();
@@ -209,6 +216,8 @@ public final class RtspTestServer implements AutoCloseable {
         private String pattern = "smpte";
         private String user;
         private String password = "";
+        private Path tlsCert;
+        private Path tlsKey;
 
         /** A fixed port, e.g. to start a second server where the first was; default: a free one. */
         public Options port(int port) {
@@ -248,6 +257,13 @@ public final class RtspTestServer implements AutoCloseable {
         public Options credentials(String user, String password) {
             this.user = user;
             this.password = password;
+            return this;
+        }
+
+        /** Serve RTSP over TLS ({@code rtsps://}) with this PEM certificate and private key. */
+        public Options tls(Path certificate, Path privateKey) {
+            this.tlsCert = certificate;
+            this.tlsKey = privateKey;
             return this;
         }
     }
