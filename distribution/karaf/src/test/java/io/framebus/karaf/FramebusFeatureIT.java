@@ -109,4 +109,51 @@ public class FramebusFeatureIT extends KarafTestSupport {
         waitFor(Duration.ofSeconds(30), "no capture process", () -> captureProcesses().isEmpty());
         waitFor(Duration.ofSeconds(10), "no ring file", () -> ringFiles().isEmpty());
     }
+
+    @Test
+    public void webFeatureServesTheStatusApiSnapshotsAndMetricsOnTheLoopback() throws Exception {
+        features.addRepository(java.net.URI.create(System.getProperty("framebus.features")));
+        features.installFeature("framebus-web");
+        Configuration config = configAdmin.getFactoryConfiguration(CAMERA_PID, "web", "?");
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("id", "web");
+        props.put("url", "testsrc:size=320x240:rate=25");
+        props.put("fps", 5);
+        config.update(props);
+        FrameSource source = FrameSources.await(context, "web");
+        assertTrue(source.next(null, Duration.ofSeconds(30)).isPresent());
+
+        String base = "http://127.0.0.1:" + System.getProperty(HTTP_PORT) + "/framebus/";
+        String cameras = waitForValue(Duration.ofSeconds(60), "the web API on pax-web", () -> {
+            String body = get(base + "api/cameras");
+            return body != null && body.contains("\"web\"") && body.contains("STREAMING") ? body : null;
+        });
+        assertTrue(cameras, cameras.contains("\"live\":true"));
+        java.net.HttpURLConnection snap = (java.net.HttpURLConnection) new java.net.URL(base + "cameras/web/snapshot.jpg").openConnection();
+        assertEquals(200, snap.getResponseCode());
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(snap.getInputStream());
+        assertEquals(320, image.getWidth());
+        String metrics = get(base + "metrics");
+        assertTrue(metrics, metrics.contains("camera=\"web\""));
+        String page = get(base);
+        assertTrue(page, page != null && page.contains("<html"));
+
+        config.delete();
+        features.uninstallFeature("framebus-web");
+        waitFor(Duration.ofSeconds(30), "no capture process after uninstall", () -> captureProcesses().isEmpty());
+    }
+
+    private static String get(String url) {
+        try {
+            java.net.HttpURLConnection c = (java.net.HttpURLConnection) new java.net.URL(url).openConnection();
+            c.setConnectTimeout(2000);
+            c.setReadTimeout(5000);
+            if (c.getResponseCode() != 200) {
+                return null;
+            }
+            return new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException notYet) {
+            return null; // pax-web still starting
+        }
+    }
 }

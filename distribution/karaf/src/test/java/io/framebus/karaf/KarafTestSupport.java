@@ -89,6 +89,7 @@ public abstract class KarafTestSupport {
         // one fresh ring directory per Karaf, removed by the tests; the manager creates it (rwx------)
         String rings = "/dev/shm/framebus-karaf-it-" + UUID.randomUUID().toString().substring(0, 8);
         String mvnCfg = "etc/org.ops4j.pax.url.mvn.cfg";
+        String httpPort = Integer.toString(freePort());
         List<Option> opts = new ArrayList<>(List.of(
                 karafDistributionConfiguration()
                         .frameworkUrl(maven().groupId("org.apache.karaf").artifactId("apache-karaf")
@@ -106,6 +107,10 @@ public abstract class KarafTestSupport {
                 editConfigurationFilePut(mvnCfg, "org.ops4j.pax.url.mvn.repositories", ""),
                 editConfigurationFilePut(mvnCfg, "org.ops4j.pax.url.mvn.useFallbackRepositories", "false"),
                 editConfigurationFilePut("etc/io.framebus.manager.cfg", "ringDirectory", rings),
+                // pax-web for feature framebus-web: a free port, on the loopback interface only
+                editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port", httpPort),
+                editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.ops4j.pax.web.listening.addresses", "127.0.0.1"),
+                systemProperty(HTTP_PORT).value(httpPort),
                 // FFmpeg's natives and the capture class-data archives under target/, not in the shared /tmp
                 editConfigurationFilePut("etc/io.framebus.manager.cfg", "nativeCacheDirectory",
                         new File(required("framebus.test.tmp"), "javacpp-cache").getAbsolutePath()),
@@ -134,6 +139,17 @@ public abstract class KarafTestSupport {
             opts.add(keepRuntimeFolder()); // -Dframebus.karaf.keep=true: look at data/log/karaf.log afterwards
         }
         return options(opts.toArray(new Option[0]));
+    }
+
+    /** System property (inside Karaf) with pax-web's HTTP port. */
+    protected static final String HTTP_PORT = "framebus.it.http.port";
+
+    private static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static String required(String key) {
