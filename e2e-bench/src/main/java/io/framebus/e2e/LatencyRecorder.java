@@ -122,11 +122,16 @@ public final class LatencyRecorder {
             }
         }
 
+        /** From the camera's FrameSource status, refreshed by the summary timer. */
+        long decoded;
+        long published;
+        long restarts;
+
         synchronized RecorderSummary.Camera snapshot() {
             return new RecorderSummary.Camera(id, bound, frames, gaps, generation, sequence, lastCallbackEpochMillis,
                     lastCaptureMonoNanos, List.copyOf(generations), Map.of(
                             "captureToCallback", captureToCallback.copy(), "publishToCallback", publishToCallback.copy(),
-                            "captureToPublish", captureToPublish.copy(), "age", age.copy()));
+                            "captureToPublish", captureToPublish.copy(), "age", age.copy()), decoded, published, restarts);
         }
     }
 
@@ -251,6 +256,21 @@ public final class LatencyRecorder {
     }
 
     RecorderSummary summary() {
+        for (FrameSource source : subscriptions.keySet()) {
+            CameraStats stats = cameras.get(source.id());
+            if (stats != null) {
+                try {
+                    io.framebus.api.SourceStatus st = source.status();
+                    synchronized (stats) {
+                        stats.decoded = st.decodedFrames();
+                        stats.published = st.publishedFrames();
+                        stats.restarts = st.restarts();
+                    }
+                } catch (RuntimeException goingAway) {
+                    // the service is being unregistered
+                }
+            }
+        }
         Map<String, RecorderSummary.Camera> snap = new TreeMap<>();
         for (CameraStats s : cameras.values()) {
             snap.put(s.id, s.snapshot());

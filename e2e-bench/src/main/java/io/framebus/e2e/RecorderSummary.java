@@ -32,6 +32,9 @@ import java.util.TreeMap;
  * cam.cam0.sequence=87                      sequence of the newest frame
  * cam.cam0.lastCallbackEpochMillis=...      wall clock of the newest callback
  * cam.cam0.lastCaptureMonoNanos=...         captureMonoNanos of the newest frame
+ * cam.cam0.decoded=5678                     frames decoded by the current capture process (FrameSource.status())
+ * cam.cam0.published=1357                   frames published by the current capture process (FrameSource.status())
+ * cam.cam0.restarts=1                       capture restarts so far (FrameSource.status())
  * cam.cam0.generations=2@1795486646574/1795486646560,3@...   generation@first callback/first capture (epoch ms)
  * cam.cam0.hist.captureToCallback=...       histograms (us), LogHistogram format
  * cam.cam0.hist.publishToCallback=...
@@ -52,7 +55,7 @@ public final class RecorderSummary {
     /** One camera's cumulative figures. */
     public record Camera(String id, boolean bound, long frames, long gaps, long generation, long sequence,
                          long lastCallbackEpochMillis, long lastCaptureMonoNanos, List<GenerationStart> generations,
-                         Map<String, LogHistogram> histograms) {
+                         Map<String, LogHistogram> histograms, long decoded, long published, long restarts) {
 
         public LogHistogram histogram(String name) {
             LogHistogram h = histograms.get(name);
@@ -112,6 +115,9 @@ public final class RecorderSummary {
             sb.append(p).append("sequence=").append(c.sequence()).append('\n');
             sb.append(p).append("lastCallbackEpochMillis=").append(c.lastCallbackEpochMillis()).append('\n');
             sb.append(p).append("lastCaptureMonoNanos=").append(c.lastCaptureMonoNanos()).append('\n');
+            sb.append(p).append("decoded=").append(c.decoded()).append('\n');
+            sb.append(p).append("published=").append(c.published()).append('\n');
+            sb.append(p).append("restarts=").append(c.restarts()).append('\n');
             sb.append(p).append("generations=");
             for (int i = 0; i < c.generations().size(); i++) {
                 GenerationStart g = c.generations().get(i);
@@ -165,7 +171,8 @@ public final class RecorderSummary {
                 }
                 cams.put(id, new Camera(id, Boolean.parseBoolean(p.getProperty(k + "bound")), num(p, k + "frames"),
                         num(p, k + "gaps"), num(p, k + "generation"), num(p, k + "sequence"),
-                        num(p, k + "lastCallbackEpochMillis"), num(p, k + "lastCaptureMonoNanos"), List.copyOf(gens), hs));
+                        num(p, k + "lastCallbackEpochMillis"), num(p, k + "lastCaptureMonoNanos"), List.copyOf(gens), hs,
+                        num(p, k + "decoded"), num(p, k + "published"), num(p, k + "restarts")));
             }
         }
         return new RecorderSummary(num(p, "writtenEpochMillis"), num(p, "writtenMonoNanos"), cams);

@@ -46,6 +46,9 @@ class RecorderSummaryTest {
     void aSummaryRoundTripsThroughItsTextForm() {
         LatencyRecorder.CameraStats s = new LatencyRecorder.CameraStats("front.door-1", null);
         s.bound = true;
+        s.decoded = 1234;
+        s.published = 300;
+        s.restarts = 2;
         s.onFrame(frame("front.door-1", 7, 1, 2_000_000_000L), 2_002_500_000L, 1_795_486_646_574L);
         RecorderSummary written = new RecorderSummary(1_795_486_647_000L, 123_456_789L,
                 Map.of("front.door-1", s.snapshot(), "idle", new LatencyRecorder.CameraStats("idle", null).snapshot()));
@@ -57,6 +60,9 @@ class RecorderSummaryTest {
         RecorderSummary.Camera c = read.camera("front.door-1");
         assertThat(c.bound()).isTrue();
         assertThat(c.frames()).isEqualTo(1);
+        assertThat(c.decoded()).isEqualTo(1234);
+        assertThat(c.published()).isEqualTo(300);
+        assertThat(c.restarts()).isEqualTo(2);
         assertThat(c.generations()).containsExactly(new RecorderSummary.GenerationStart(7, 1_795_486_646_574L, 1_795_000_002_000L));
         assertThat(c.histogram("captureToCallback").format()).isEqualTo(s.snapshot().histogram("captureToCallback").format());
         assertThat(read.camera("idle").frames()).isZero();

@@ -379,7 +379,7 @@ public final class E2eBench {
                     String why = Arrays.stream(error).filter(e -> e != null).findFirst().orElse("no first frame in time");
                     log("floor N=" + n + " failed to start: " + why);
                     return new Results.Floor(n, false, why, new double[0], new double[0], new long[0], new long[0],
-                            Double.NaN, Double.NaN, Procs.loadAverage(), 0);
+                            Double.NaN, Double.NaN, Double.NaN, Procs.loadAverage(), 0);
                 }
             }
             Thread.sleep(TimeUnit.SECONDS.toMillis(floorWarmupSeconds) + 1100);
@@ -422,11 +422,12 @@ public final class E2eBench {
             boolean pass = alive && min >= 0.95 * SOURCE_FPS;
             String failure = !alive ? "a decoder exited" : pass ? "" : String.format(Locale.ROOT,
                     "slowest stream %.1f fps < %.2f", min, 0.95 * SOURCE_FPS);
-            Results.Floor f = new Results.Floor(n, pass, failure, fps, cpu, rss, pss, serverCpu, machine, load, seconds);
+            double others = Math.max(0, machine - Arrays.stream(cpu).sum() - serverCpu);
+            Results.Floor f = new Results.Floor(n, pass, failure, fps, cpu, rss, pss, serverCpu, machine, others, load, seconds);
             log(String.format(Locale.ROOT, "floor N=%d: %s; fps min %.2f mean %.2f; CPU %.1f %% per stream; RSS %.0f MB;"
-                            + " server %.1f %%; machine busy %.0f %% of %d00 %%; load %s", n, pass ? "real time" : "FAILS: " + failure,
-                    f.minFps(), f.meanFps(), f.meanCpu(), f.meanRssMb(), serverCpu, machine,
-                    Runtime.getRuntime().availableProcessors(), load));
+                            + " server %.1f %%; machine busy %.0f %% of %d00 %% (other processes %.0f %%); load %s", n,
+                    pass ? "real time" : "FAILS: " + failure, f.minFps(), f.meanFps(), f.meanCpu(), f.meanRssMb(), serverCpu,
+                    machine, Runtime.getRuntime().availableProcessors(), others, load));
             return f;
         } finally {
             for (Process p : ps) {
@@ -437,7 +438,7 @@ public final class E2eBench {
 
     private static Results.Floor skippedFloor(int n) {
         return new Results.Floor(n, false, "not run (--no-floor)", new double[0], new double[0], new long[0], new long[0],
-                Double.NaN, Double.NaN, "-", 0);
+                Double.NaN, Double.NaN, Double.NaN, "-", 0);
     }
 
     private Results.FfmpegReference runFfmpegReference(FileServer server) throws Exception {
@@ -555,7 +556,9 @@ public final class E2eBench {
                 long ticks = pid == null ? -1 : Procs.cpuTicks(pid);
                 double cpu = pid == null || !pid.equals(pidsA.get(id)) ? Double.NaN
                         : 100.0 * (ticks - ticksA.get(id)) / Procs.CLK_TCK / seconds;
-                cams.put(id, new Results.Camera(id, (cb.frames() - ca.frames()) / recorderSeconds, cpu,
+                cams.put(id, new Results.Camera(id, (cb.frames() - ca.frames()) / recorderSeconds,
+                        (cb.published() - ca.published()) / recorderSeconds,
+                        (cb.decoded() - ca.decoded()) / recorderSeconds, cpu,
                         pid == null ? -1 : Procs.rssKb(pid), pid == null ? -1 : Procs.pssKb(pid),
                         pid == null ? -1 : Procs.kb(pid, "status", "RssShmem"), cb.gaps() - ca.gaps(),
                         diff(cb, ca, "captureToCallback"), diff(cb, ca, "publishToCallback"),
@@ -567,10 +570,17 @@ public final class E2eBench {
             double serverCpu = 100.0 * (Procs.cpuTicks(server.pid()) - serverA) / Procs.CLK_TCK / seconds;
             double machine = 100.0 * (Procs.machineBusySeconds() - machineA) / seconds;
             String load = Procs.loadAverage();
+            double ours = cams.values().stream().mapToDouble(Results.Camera::cpuPct).filter(x -> !Double.isNaN(x)).sum()
+                    + runtimeCpu + serverCpu;
             double minFps = cams.values().stream().mapToDouble(Results.Camera::fps).min().orElse(0);
-            boolean pass = restarts == 0 && minFps >= 0.95 * PUBLISH_FPS;
+            double minDecoded = cams.values().stream().mapToDouble(Results.Camera::decodedFps).min().orElse(0);
+            // keeping the target means both: 6 fps published, and decoding in real time like the floor (a capture
+            // that falls behind its source still publishes 6 fps, of ever older pictures)
+            boolean pass = restarts == 0 && minFps >= 0.95 * PUBLISH_FPS && minDecoded >= 0.95 * SOURCE_FPS;
             String failure = pass ? "" : restarts > 0 ? restarts + " capture restarts in the window"
-                    : String.format(Locale.ROOT, "slowest camera %.2f fps < %.2f", minFps, 0.95 * PUBLISH_FPS);
+                    : minFps < 0.95 * PUBLISH_FPS
+                    ? String.format(Locale.ROOT, "slowest camera publishes %.2f fps < %.2f", minFps, 0.95 * PUBLISH_FPS)
+                    : String.format(Locale.ROOT, "slowest camera decodes %.1f fps < %.2f", minDecoded, 0.95 * SOURCE_FPS);
 
             List<Results.Kill> killed = killTests(felix, n);
 
@@ -581,15 +591,15 @@ public final class E2eBench {
             Results.Attribution attribution = Attribution.of(felix.home().resolve(FelixRun.TRACE),
                     felix.home().resolve(FelixRun.SAFEPOINTS), a.writtenMonoNanos(), b.writtenMonoNanos());
             Results.SystemRun r = new Results.SystemRun(n, pass, failure, cams, runtimeCpu, runtimeRss, runtimePss,
-                    serverCpu, machine, load, seconds, startup, killed, restarts, clean, orphans, leftover, attribution);
+                    serverCpu, machine, Math.max(0, machine - ours), load, seconds, startup, killed, restarts, clean, orphans, leftover, attribution);
             LogHistogram c2c = r.merged(Results.Camera::captureToCallback);
             LogHistogram p2c = r.merged(Results.Camera::publishToCallback);
-            log(String.format(Locale.ROOT, "system N=%d: %s; fps min %.2f mean %.2f; capture CPU %.1f %% per camera, RSS %.0f MB;"
+            log(String.format(Locale.ROOT, "system N=%d: %s; delivered fps min %.2f mean %.2f; published min %.2f; decoded min %.1f; capture CPU %.1f %% per camera, RSS %.0f MB;"
                             + " runtime CPU %.1f %%, RSS %.0f MB; capture->consumer p50 %s p99 %s; publish->consumer p50 %s p99 %s;"
-                            + " kills %s; machine busy %.0f %%; load %s", n, pass ? "keeps 6 fps" : "FAILS: " + failure,
-                    r.minFps(), r.meanFps(), r.meanCaptureCpu(), r.meanRssMb(), runtimeCpu, runtimeRss / 1024.0,
+                            + " kills %s; machine busy %.0f %% (other processes %.0f %%); load %s", n, pass ? "keeps 6 fps" : "FAILS: " + failure,
+                    r.minFps(), r.meanFps(), r.minPublishedFps(), r.minDecodedFps(), r.meanCaptureCpu(), r.meanRssMb(), runtimeCpu, runtimeRss / 1024.0,
                     ms(c2c.percentile(0.5)), ms(c2c.percentile(0.99)), ms(p2c.percentile(0.5)), ms(p2c.percentile(0.99)),
-                    killed.stream().map(k -> k.recoveryMillis() + " ms").toList(), machine, load));
+                    killed.stream().map(k -> k.recoveryMillis() + " ms").toList(), machine, r.othersCpuPct(), load));
             return r;
         } finally {
             if (run != null) {
@@ -606,7 +616,7 @@ public final class E2eBench {
 
     private Results.SystemRun failedSystem(int n, String why) {
         log("system N=" + n + " FAILS: " + why);
-        return new Results.SystemRun(n, false, why, Map.of(), Double.NaN, -1, -1, Double.NaN, Double.NaN,
+        return new Results.SystemRun(n, false, why, Map.of(), Double.NaN, -1, -1, Double.NaN, Double.NaN, Double.NaN,
                 Procs.loadAverage(), 0, List.of(), List.of(), 0, true, 0, 0, Results.Attribution.NONE);
     }
 
@@ -694,28 +704,29 @@ public final class E2eBench {
 
         r.append("## Decode-only floor (N processes, same FFmpeg build, RAW frames, nothing else)\n\n");
         r.append("| N | real time? | fps min / mean (of 25) | CPU per stream | RSS / PSS per process | RTSP server CPU | machine busy (of ")
-                .append(Runtime.getRuntime().availableProcessors() * 100).append(" %) | load |\n|---|---|---|---|---|---|---|---|\n");
+                .append(Runtime.getRuntime().availableProcessors() * 100).append(" %) | of which other processes | load |\n|---|---|---|---|---|---|---|---|---|\n");
         for (Results.Floor f : floors) {
-            r.append(String.format(Locale.ROOT, "| %d | %s | %.2f / %.2f | %.1f %% | %.0f / %.0f MB | %.1f %% | %.0f %% | %s |%n",
+            r.append(String.format(Locale.ROOT, "| %d | %s | %.2f / %.2f | %.1f %% | %.0f / %.0f MB | %.1f %% | %.0f %% | %.0f %% | %s |%n",
                     f.n(), f.pass() ? "yes" : "**no**: " + f.failure(), f.minFps(), f.meanFps(), f.meanCpu(),
-                    f.meanRssMb(), f.meanPssMb(), f.serverCpuPct(), f.machineBusyPct(), f.load()));
+                    f.meanRssMb(), f.meanPssMb(), f.serverCpuPct(), f.machineBusyPct(), f.othersCpuPct(), f.load()));
         }
         r.append("\n## The real system (Felix distribution + recorder bundle, N cameras at 6 fps)\n\n");
         r.append("Costs, and each as a ratio to the floor at the same N:\n\n");
-        r.append("| N | every camera at 6 fps? | fps min / mean | capture CPU per camera | x floor | capture RSS / PSS | x floor RSS / PSS | ring (shmem) in RSS | runtime CPU | runtime CPU per camera, x floor | (capture + runtime) per camera, x floor | runtime RSS / PSS | RTSP server CPU | machine busy | load |\n")
-                .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        r.append("| N | every camera at 6 fps, decoding in real time? | fps delivered to the consumer min / mean | published by the capture min | decoded fps min / mean | capture CPU per camera | x floor | capture RSS / PSS | x floor RSS / PSS | ring (shmem) in RSS | runtime CPU | runtime CPU per camera, x floor | (capture + runtime) per camera, x floor | runtime RSS / PSS | RTSP server CPU | machine busy | of which other processes | load |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Results.SystemRun s : systems) {
             Results.Floor f = floorByN.get(s.n());
             double fc = f == null ? Double.NaN : f.meanCpu();
             double perCam = s.runtimeCpuPct() / s.n();
-            r.append(String.format(Locale.ROOT, "| %d | %s | %.2f / %.2f | %.1f %% | %s | %.0f / %.0f MB | %s / %s | %.0f MB | %.1f %% | %.2f %%, %s | %.1f %%, %s | %.0f / %.0f MB | %.1f %% | %.0f %% | %s |%n",
-                    s.n(), s.pass() ? "yes" : "**no**: " + s.failure(), s.minFps(), s.meanFps(), s.meanCaptureCpu(),
+            r.append(String.format(Locale.ROOT, "| %d | %s | %.2f / %.2f | %.2f | %.1f / %.1f | %.1f %% | %s | %.0f / %.0f MB | %s / %s | %.0f MB | %.1f %% | %.2f %%, %s | %.1f %%, %s | %.0f / %.0f MB | %.1f %% | %.0f %% | %.0f %% | %s |%n",
+                    s.n(), s.pass() ? "yes" : "**no**: " + s.failure(), s.minFps(), s.meanFps(), s.minPublishedFps(), s.minDecodedFps(),
+                    s.meanDecodedFps(), s.meanCaptureCpu(),
                     ratio(s.meanCaptureCpu(), fc), s.meanRssMb(), s.meanPssMb(),
                     ratio(s.meanRssMb(), f == null ? Double.NaN : f.meanRssMb()),
                     ratio(s.meanPssMb(), f == null ? Double.NaN : f.meanPssMb()), s.meanShmemMb(),
                     s.runtimeCpuPct(), perCam, ratio(perCam, fc), s.meanCaptureCpu() + perCam,
                     ratio(s.meanCaptureCpu() + perCam, fc), s.runtimeRssKb() / 1024.0, s.runtimePssKb() / 1024.0,
-                    s.serverCpuPct(), s.machineBusyPct(), s.load()));
+                    s.serverCpuPct(), s.machineBusyPct(), s.othersCpuPct(), s.load()));
         }
         r.append("\nLatency and timing (all cameras of the window together; worst camera's p99 in brackets):\n\n");
         r.append("| N | capture -> consumer p50 / p99 / max | publish -> consumer p50 / p99 / max | capture -> publish (conversion) p50 / p99 | newest frame age p50 / p99 / max | consumer-skipped frames | cfg file -> first frame median / max | kill -9 -> new process | kill -9 -> frames at the consumer | clean stop (orphans, rings left) |\n")
@@ -756,7 +767,7 @@ public final class E2eBench {
 
         r.append("\n## Targets (issue 6)\n\n| target | measured | met? |\n|---|---|---|\n");
         double nRatio = floorMax == 0 ? Double.NaN : (double) sysMax / floorMax;
-        r.append(String.format(Locale.ROOT, "| largest N at 6 fps >= 0.85 x largest N of the floor in real time | system %d, floor %d: %.2f x | %s |%n",
+        r.append(String.format(Locale.ROOT, "| largest N at 6 fps (decoding in real time) >= 0.85 x largest N of the floor in real time | system %d, floor %d: %.2f x | %s |%n",
                 sysMax, floorMax, nRatio, nRatio >= 0.85 ? "yes" : "**no**"));
         for (Results.SystemRun s : systems) {
             Results.Floor f = floorByN.get(s.n());

@@ -12,7 +12,7 @@ final class Results {
 
     /** N decode-only processes. */
     record Floor(int n, boolean pass, String failure, double[] fps, double[] cpuPct, long[] rssKb, long[] pssKb,
-                 double serverCpuPct, double machineBusyPct, String load, double windowSeconds) {
+                 double serverCpuPct, double machineBusyPct, double othersCpuPct, String load, double windowSeconds) {
         double minFps() {
             return fps.length == 0 ? 0 : Arrays.stream(fps).min().orElse(0);
         }
@@ -39,7 +39,7 @@ final class Results {
     }
 
     /** One camera of a system run, over the measurement window. */
-    record Camera(String id, double fps, double cpuPct, long rssKb, long pssKb, long shmemKb, long gaps,
+    record Camera(String id, double fps, double publishedFps, double decodedFps, double cpuPct, long rssKb, long pssKb, long shmemKb, long gaps,
                   LogHistogram captureToCallback, LogHistogram publishToCallback, LogHistogram captureToPublish,
                   LogHistogram age) {
     }
@@ -69,7 +69,8 @@ final class Results {
 
     /** N cameras in the real system. */
     record SystemRun(int n, boolean pass, String failure, Map<String, Camera> cameras, double runtimeCpuPct,
-                     long runtimeRssKb, long runtimePssKb, double serverCpuPct, double machineBusyPct, String load,
+                     long runtimeRssKb, long runtimePssKb, double serverCpuPct, double machineBusyPct,
+                     double othersCpuPct, String load,
                      double windowSeconds, List<Long> startupMillis, List<Kill> kills, int restartsInWindow,
                      boolean cleanStop, int orphans, int leftoverRings, Attribution attribution) {
 
@@ -79,6 +80,18 @@ final class Results {
 
         double meanFps() {
             return cameras.values().stream().mapToDouble(Camera::fps).average().orElse(0);
+        }
+
+        double minPublishedFps() {
+            return cameras.values().stream().mapToDouble(Camera::publishedFps).min().orElse(0);
+        }
+
+        double minDecodedFps() {
+            return cameras.values().stream().mapToDouble(Camera::decodedFps).min().orElse(0);
+        }
+
+        double meanDecodedFps() {
+            return cameras.values().stream().mapToDouble(Camera::decodedFps).average().orElse(0);
         }
 
         double meanCaptureCpu() {
