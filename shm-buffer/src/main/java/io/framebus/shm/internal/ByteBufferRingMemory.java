@@ -8,7 +8,7 @@ import java.nio.MappedByteBuffer;
 
 /**
  * {@link RingMemory} over one MappedByteBuffer, through {@code MethodHandles.byteBufferViewVarHandle}:
- * atomic access modes with no {@code sun.misc.Unsafe} and no {@code --add-opens}. The mapping starts at
+ * atomic access modes with no JDK-internal API and no module-opening JVM flags. The mapping starts at
  * file offset 0 and is therefore page-aligned, so every 8-multiple offset is aligned for atomic modes.
  * A read-only mapping rejects every write mode with {@link java.nio.ReadOnlyBufferException}: readers
  * cannot corrupt a ring by accident.
