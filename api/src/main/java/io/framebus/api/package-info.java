@@ -11,11 +11,12 @@
  *
  * front.readLatest((info, pixels) -> analyse(info, pixels));   // zero copy
  * Optional<Frame> f = front.next(previous, Duration.ofSeconds(1)); // wait for the next frame
+ * front.subscribe(frame -> { try (frame) { analyse(frame); } }, executor); // push; closing lets framebus reuse the copy
  * }</pre>
  *
  * <p>Frames are never silently stale: {@link io.framebus.api.Frame#age()} and
  * {@link io.framebus.api.SourceStatus#live()} tell a consumer whether what it holds is current.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package io.framebus.api;

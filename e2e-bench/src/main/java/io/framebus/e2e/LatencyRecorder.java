@@ -209,6 +209,7 @@ public final class LatencyRecorder {
     private void onFrame(CameraStats stats, Frame frame) {
         long now = System.nanoTime(); // first: everything after this is the recorder's own cost
         FrameInfo info = frame.info();
+        frame.close(); // only the metadata is needed: the copy goes back to the camera's pool
         long published;
         synchronized (stats) {
             stats.onFrame(info, now, System.currentTimeMillis());

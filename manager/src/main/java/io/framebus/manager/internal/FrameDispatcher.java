@@ -16,16 +16,17 @@ import java.util.function.Supplier;
 /**
  * Push delivery of one camera's frames. Each subscription holds at most one pending frame: a listener that is
  * still busy when a newer frame arrives gets the newer one afterwards, never a backlog. One copy of each frame is
- * shared by all subscriptions (a {@link Frame} is immutable).
+ * shared by all subscriptions, each getting its own {@link Frame} over it; the copy's buffer is reused once every
+ * one of them is closed (by its listener, or here when a newer frame replaced it before delivery).
  */
 final class FrameDispatcher {
     private final List<Sub> subscriptions = new CopyOnWriteArrayList<>();
-    private final Supplier<Frame> latest;
+    private final Supplier<FramePool.Copy> latest;
     private final BiConsumer<String, Throwable> errors;
     private long lastGeneration = -1;
     private long lastSequence = -1;
 
-    FrameDispatcher(Supplier<Frame> latest, BiConsumer<String, Throwable> errors) {
+    FrameDispatcher(Supplier<FramePool.Copy> latest, BiConsumer<String, Throwable> errors) {
         this.latest = latest;
         this.errors = errors;
     }
@@ -45,19 +46,23 @@ final class FrameDispatcher {
         if (subscriptions.isEmpty()) {
             return;
         }
-        Frame f = latest.get();
-        if (f == null) {
+        FramePool.Copy copy = latest.get();
+        if (copy == null) {
             return;
         }
-        synchronized (this) {
-            if (f.generation() == lastGeneration && f.sequence() == lastSequence) {
-                return;
+        try {
+            synchronized (this) {
+                if (copy.info().generation() == lastGeneration && copy.info().sequence() == lastSequence) {
+                    return;
+                }
+                lastGeneration = copy.info().generation();
+                lastSequence = copy.info().sequence();
             }
-            lastGeneration = f.generation();
-            lastSequence = f.sequence();
-        }
-        for (Sub s : subscriptions) {
-            s.offer(f);
+            for (Sub s : subscriptions) {
+                s.offer(copy.newFrame());
+            }
+        } finally {
+            copy.release();
         }
     }
 
@@ -80,10 +85,13 @@ final class FrameDispatcher {
 
         void offer(Frame f) {
             if (closed) {
+                f.close();
                 return;
             }
-            if (pending.getAndSet(f) != null) {
-                skipped.incrementAndGet(); // the listener is still busy: the older frame is replaced, not queued
+            Frame replaced = pending.getAndSet(f);
+            if (replaced != null) {
+                replaced.close(); // the listener is still busy: the older frame is replaced, not queued
+                skipped.incrementAndGet();
             }
             schedule();
         }
@@ -121,7 +129,10 @@ final class FrameDispatcher {
         @Override
         public void close() {
             closed = true;
-            pending.set(null);
+            Frame undelivered = pending.getAndSet(null);
+            if (undelivered != null) {
+                undelivered.close();
+            }
             subscriptions.remove(this);
         }
 

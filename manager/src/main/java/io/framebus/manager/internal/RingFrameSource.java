@@ -22,11 +22,12 @@ final class RingFrameSource implements FrameSource {
     private static final long DOORBELL_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final Camera camera;
+    private final FramePool pool = new FramePool();
     private final FrameDispatcher dispatcher;
 
     RingFrameSource(Camera camera, java.util.function.BiConsumer<String, Throwable> errors) {
         this.camera = camera;
-        this.dispatcher = new FrameDispatcher(this::latestFrameOrNull, errors);
+        this.dispatcher = new FrameDispatcher(this::latestCopyOrNull, errors);
     }
 
     @Override
@@ -54,19 +55,30 @@ final class RingFrameSource implements FrameSource {
 
     @Override
     public Optional<Frame> latest() {
-        return Optional.ofNullable(latestFrameOrNull());
+        FramePool.Copy copy = latestCopyOrNull();
+        if (copy == null) {
+            return Optional.empty();
+        }
+        Frame f = copy.newFrame();
+        copy.release();
+        return Optional.of(f);
     }
 
-    private Frame latestFrameOrNull() {
+    /** The newest frame copied into a pooled buffer; the caller releases it. */
+    private FramePool.Copy latestCopyOrNull() {
         RingReader r = camera.reader();
         if (r == null) {
             return null;
         }
         for (int attempt = 0; attempt < 3; attempt++) {
-            ByteBuffer dst = ByteBuffer.allocate((int) r.format().frameBytes());
+            ByteBuffer dst = pool.acquire((int) r.format().frameBytes());
             try {
                 FrameInfo info = r.readLatest(dst);
-                return info == null ? null : new Frame(info, dst.flip());
+                if (info != null) {
+                    return pool.new Copy(info, dst.flip());
+                }
+                pool.release(dst);
+                return null;
             } catch (java.nio.BufferOverflowException geometryChanged) {
                 // the ring was replaced by a larger geometry between format() and the read: size again
             }
@@ -89,12 +101,16 @@ final class RingFrameSource implements FrameSource {
                     generation = r.generation();
                     after = r.publishedSequence(); // "the next frame published after this call"
                 }
-                ByteBuffer dst = ByteBuffer.allocate((int) r.format().frameBytes());
+                ByteBuffer dst = pool.acquire((int) r.format().frameBytes());
                 try {
                     FrameInfo info = r.readAfter(generation, after, dst);
                     if (info != null) {
-                        return Optional.of(new Frame(info, dst.flip()));
+                        FramePool.Copy copy = pool.new Copy(info, dst.flip());
+                        Frame f = copy.newFrame();
+                        copy.release();
+                        return Optional.of(f);
                     }
+                    pool.release(dst);
                 } catch (java.nio.BufferOverflowException geometryChanged) {
                     continue;
                 }

@@ -23,9 +23,10 @@ import org.junit.jupiter.api.Test;
 class FrameDispatcherTest {
     private static final FrameFormat FORMAT = new FrameFormat(2, 2, PixelFormat.GRAY8);
 
-    private final AtomicReference<Frame> newest = new AtomicReference<>();
+    private final FramePool framePool = new FramePool();
+    private final AtomicReference<FrameInfo> newest = new AtomicReference<>();
     private final List<String> errors = new CopyOnWriteArrayList<>();
-    private final FrameDispatcher dispatcher = new FrameDispatcher(newest::get, (what, e) -> errors.add(what));
+    private final FrameDispatcher dispatcher = new FrameDispatcher(this::copyOfNewest, (what, e) -> errors.add(what));
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
 
     @AfterEach
@@ -91,9 +92,78 @@ class FrameDispatcherTest {
         assertThat(errors).containsExactly("executor of a frame listener refused a delivery");
     }
 
+    @Test
+    void closedFramesAreReusedAndNeverWhileAListenerHoldsThem() {
+        List<Frame> kept = new CopyOnWriteArrayList<>();
+        dispatcher.subscribe(Frame::close, Runnable::run);
+        dispatcher.subscribe(kept::add, Runnable::run); // keeps frames 1 and 2 open
+        publish(1);
+        publish(2);
+        assertThat(framePool.allocations()).isEqualTo(2);
+        assertThat(kept.get(0).toByteArray()).containsOnly((byte) 1);
+
+        kept.get(0).close(); // now both subscribers are done with frame 1: its buffer is free
+        publish(3);
+        assertThat(framePool.allocations()).isEqualTo(2);
+        assertThat(framePool.reuses()).isEqualTo(1);
+        assertThat(kept.get(1).toByteArray()).containsOnly((byte) 2); // still open: never overwritten
+        assertThat(kept.get(2).toByteArray()).containsOnly((byte) 3);
+        assertThat(kept.get(0).isClosed()).isTrue();
+    }
+
+    @Test
+    void framesReplacedBeforeDeliveryOrLeftAtCloseGoBackToThePool() throws Exception {
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Subscription s = dispatcher.subscribe(f -> {
+            try (f) {
+                busy.countDown();
+                awaitQuietly(release);
+            }
+        }, pool);
+        publish(1);
+        assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
+        for (long seq = 2; seq <= 20; seq++) {
+            publish(seq); // each replaces the pending one, which is closed: its buffer is reused by the next
+        }
+        assertThat(framePool.allocations()).isLessThanOrEqualTo(3);
+        s.close(); // closes the pending frame 20
+        release.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> framePool.reuses() + framePool.allocations() == 20);
+        publish(21);
+        publish(22);
+        assertThat(framePool.allocations()).isLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void aFrameIsDeliveredWithItsOwnPixels() {
+        List<byte[]> got = new CopyOnWriteArrayList<>();
+        dispatcher.subscribe(f -> {
+            try (f) {
+                got.add(f.toByteArray());
+            }
+        }, Runnable::run);
+        publish(7);
+        publish(8);
+        assertThat(got).hasSize(2);
+        assertThat(got.get(0)).containsOnly((byte) 7);
+        assertThat(got.get(1)).containsOnly((byte) 8);
+    }
+
+    private FramePool.Copy copyOfNewest() {
+        FrameInfo info = newest.get();
+        if (info == null) {
+            return null;
+        }
+        ByteBuffer b = framePool.acquire((int) FORMAT.frameBytes());
+        while (b.hasRemaining()) {
+            b.put((byte) info.sequence()); // stands for the ring's copy: every byte tells the frame it came from
+        }
+        return framePool.new Copy(info, b.flip());
+    }
+
     private void publish(long seq) {
-        FrameInfo info = new FrameInfo("cam", seq, 1, 0, System.nanoTime(), FrameInfo.NO_PTS, FORMAT, false);
-        newest.set(new Frame(info, ByteBuffer.allocate(4)));
+        newest.set(new FrameInfo("cam", seq, 1, 0, System.nanoTime(), FrameInfo.NO_PTS, FORMAT, false));
         dispatcher.frameArrived();
     }
 

@@ -51,12 +51,13 @@ final class FrameGrabber {
         if (copy.isEmpty()) {
             return null;
         }
-        Frame f = copy.get();
-        if (same(f.info(), unlessSameAs)) {
-            return SAME;
+        try (Frame f = copy.get()) {
+            if (same(f.info(), unlessSameAs)) {
+                return SAME;
+            }
+            int step = FrameImages.stepFor(f.format(), maxWidth);
+            return new Grab(f.info(), FrameImages.toImage(f.format(), f.pixels(), step));
         }
-        int step = FrameImages.stepFor(f.format(), maxWidth);
-        return new Grab(f.info(), FrameImages.toImage(f.format(), f.pixels(), step));
     }
 
     private static boolean same(FrameInfo a, FrameInfo b) {

@@ -65,15 +65,17 @@ public final class BrightnessLogger {
     void addFrameSource(FrameSource source) {
         log.info("watching camera {}", source.id());
         subscriptions.put(source, source.subscribe(frame -> {
-            long now = System.nanoTime();
-            Long last = lastLogNanos.get(frame.cameraId());
-            if (last != null && now - last < intervalNanos) {
-                return; // the subscription always hands us the newest frame; we just look at few of them
+            try (frame) { // closing lets framebus reuse the frame's memory for the next one
+                long now = System.nanoTime();
+                Long last = lastLogNanos.get(frame.cameraId());
+                if (last != null && now - last < intervalNanos) {
+                    return; // the subscription always hands us the newest frame; we just look at few of them
+                }
+                lastLogNanos.put(frame.cameraId(), now);
+                log.info("camera {} brightness {} (frame {}, {}, {} ms old)", frame.cameraId(),
+                        String.format(java.util.Locale.ROOT, "%.1f", meanBrightness(frame.info(), frame.pixels())),
+                        frame.sequence(), frame.format(), frame.age().toMillis());
             }
-            lastLogNanos.put(frame.cameraId(), now);
-            log.info("camera {} brightness {} (frame {}, {}, {} ms old)", frame.cameraId(),
-                    String.format(java.util.Locale.ROOT, "%.1f", meanBrightness(frame.info(), frame.pixels())),
-                    frame.sequence(), frame.format(), frame.age().toMillis());
         }, worker));
     }
 
