@@ -187,6 +187,13 @@ public abstract class FramebusTestSupport {
                 .collect(Collectors.toList());
     }
 
+    /** The capture processes of cameras: without the one-off run that makes the class-data archive. */
+    protected static List<ProcessHandle> cameraProcesses() {
+        return captureProcesses().stream()
+                .filter(p -> p.info().commandLine().map(c -> !c.contains("-XX:ArchiveClassesAtExit")).orElse(true))
+                .collect(Collectors.toList());
+    }
+
     protected static Optional<ProcessHandle> captureProcess(String cameraId) {
         return captureProcesses().stream()
                 .filter(p -> p.info().commandLine().map(c -> c.contains("-Dframebus.camera=" + cameraId + " ")).orElse(false))

@@ -44,7 +44,7 @@ public class ManyCamerasIT extends FramebusTestSupport {
             assertEquals(s.id(), f.cameraId());
             assertEquals(320 * 240 * 3, f.pixels().remaining());
         }
-        assertEquals(CAMERAS, captureProcesses().size());
+        assertEquals(CAMERAS, cameraProcesses().size());
         assertTrue(sources.stream().allMatch(s -> s.status().live()));
     }
 }
