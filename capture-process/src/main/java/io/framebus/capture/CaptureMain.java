@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
@@ -16,7 +17,8 @@ import org.bytedeco.javacv.FFmpegFrameGrabber;
  * <p><b>Input.</b> No arguments. The settings arrive on stdin as {@link java.util.Properties} text (UTF-8) ended by
  * the first empty line (keys in {@link CaptureSettings}); argv is never used because every user on the host can
  * read it with {@code ps}, and URLs carry passwords. After the settings, stdin stays open for the life of the
- * process: its end means the parent is gone, and the process stops within a second.
+ * process: its end means the parent is gone, and the process stops within a second. FFmpeg's native libraries load
+ * while the settings are awaited, so a process started ahead of need (the manager's standby) starts capturing at once.
  *
  * <p><b>Output.</b> Frames and status go into the ring file named by {@code ringPath}. stderr gets one line per
  * event, prefixed with the camera id, passwords masked. stdout gets one byte per published frame (the doorbell)
@@ -79,6 +81,10 @@ public final class CaptureMain {
                     + "See docs/capture-process.md.");
             return EXIT_INVALID_SETTINGS;
         }
+        // FFmpeg's native libraries load while the settings are awaited: a standby process (started before any
+        // camera needs it, docs/capture-process.md) has them ready when its settings arrive
+        CompletableFuture<Throwable> ffmpegLoaded = CompletableFuture.supplyAsync(CaptureMain::loadFfmpeg,
+                runnable -> daemon(runnable, "ffmpeg-load").start());
         CaptureSettings settings;
         Properties doc = new Properties();
         try {
@@ -100,13 +106,18 @@ public final class CaptureMain {
             System.exit(EXIT_STOPPED);
         });
 
-        FfmpegLog ffmpegLog;
-        try {
-            FFmpegFrameGrabber.tryLoad(); // loads avutil, avcodec, avformat, swscale, ...; extracts them on first use
-            ffmpegLog = FfmpegLog.install(log);
-        } catch (Exception | LinkageError e) {
-            log.info("FFmpeg's native libraries could not be loaded: %s%s", e,
-                    e.getCause() != null ? " (" + e.getCause() + ")" : "");
+        FfmpegLog ffmpegLog = null;
+        Throwable loadError = ffmpegLoaded.join();
+        if (loadError == null) {
+            try {
+                ffmpegLog = FfmpegLog.install(log);
+            } catch (Exception | LinkageError e) {
+                loadError = e;
+            }
+        }
+        if (loadError != null) {
+            log.info("FFmpeg's native libraries could not be loaded: %s%s", loadError,
+                    loadError.getCause() != null ? " (" + loadError.getCause() + ")" : "");
             return EXIT_FFMPEG_UNAVAILABLE;
         }
 
@@ -146,6 +157,22 @@ public final class CaptureMain {
         } finally {
             loopDone.countDown();
         }
+    }
+
+    /** Loads avutil, avcodec, avformat, swscale, ... (JavaCPP extracts them on first use); the failure, or null. */
+    private static Throwable loadFfmpeg() {
+        try {
+            FFmpegFrameGrabber.tryLoad();
+            return null;
+        } catch (Exception | LinkageError e) {
+            return e;
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
     }
 
     /** Shutdown hook: stdin ended, SIGTERM, or a normal exit. Bounded: the process is gone within a second. */

@@ -125,11 +125,28 @@ class FelixDistributionIT {
                 .until(() -> output.stream().anyMatch(l -> l.contains(text)));
     }
 
-    /** The capture processes of cameras: without the one-off run that makes the class-data archive. */
-    private List<ProcessHandle> cameraProcesses() {
-        return captureProcesses().stream()
-                .filter(p -> p.info().commandLine().map(c -> !c.contains("-XX:ArchiveClassesAtExit")).orElse(true))
-                .collect(Collectors.toList());
+    /**
+     * The capture processes of cameras: the writers of the rings. Not the one-off run that makes the class-data
+     * archive, nor the idle standby process; a camera that took the standby has it as its writer.
+     */
+    private List<ProcessHandle> cameraProcesses() throws IOException {
+        List<ProcessHandle> writers = new java.util.ArrayList<>();
+        try (Stream<Path> s = Files.list(rings)) {
+            for (Path ring : s.filter(FelixDistributionIT::isCameraRing).collect(Collectors.toList())) {
+                try (io.framebus.shm.RingReader r = io.framebus.shm.RingReader.open(ring)) {
+                    ProcessHandle.of(r.status().writerPid()).filter(ProcessHandle::isAlive).ifPresent(writers::add);
+                } catch (IOException | RuntimeException beingReplaced) {
+                    // a ring being created or removed right now has no writer to count
+                }
+            }
+        }
+        return writers;
+    }
+
+    /** A camera's ring: not the class-data archive run's (.cds-<pid>.ring), not one being created (.tmp). */
+    private static boolean isCameraRing(Path p) {
+        String name = p.getFileName().toString();
+        return !name.startsWith(".") && name.endsWith(".ring");
     }
 
     /** Capture processes started from this copy of the distribution (their classpath is in it). */

@@ -24,7 +24,6 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -67,6 +66,15 @@ public abstract class FramebusTestSupport {
         System.out.println("[osgi] " + line);
     };
     private final List<Configuration> configurations = new ArrayList<>();
+    private Configuration manager;
+
+    /**
+     * Settings of the manager for this test class besides its ring directory. No standby capture process by default:
+     * the tests count processes, and the standby has its own test ({@code StandbyProcessIT}).
+     */
+    protected Map<String, Object> managerProperties() {
+        return Map.of("standbyProcess", false);
+    }
 
     /** The option list of every test: framework, our bundles in dependency order, offline, fail on unresolved. */
     public static Option[] baseOptions() {
@@ -105,11 +113,10 @@ public abstract class FramebusTestSupport {
         logReader = context.getService(context.getServiceReference(LogReaderService.class));
         logReader.addLogListener(logListener);
         ringDirectory = Files.createTempDirectory(Paths.get("/dev/shm"), "framebus-it-");
-        Configuration manager = configAdmin.getConfiguration("io.framebus.manager", "?");
-        Dictionary<String, Object> props = new Hashtable<>();
+        manager = configAdmin.getConfiguration("io.framebus.manager", "?");
+        Dictionary<String, Object> props = new Hashtable<>(managerProperties());
         props.put("ringDirectory", ringDirectory.toString());
         manager.update(props);
-        configurations.add(manager);
         // the manager restarts with the new ring directory; wait until it uses it
         waitFor(Duration.ofSeconds(30), "manager using " + ringDirectory,
                 () -> osgiLog.stream().anyMatch(l -> l.contains("rings in " + ringDirectory)));
@@ -124,6 +131,11 @@ public abstract class FramebusTestSupport {
                 // deleted by the test itself
             }
         }
+        // the manager stays configured (deleting its configuration would restart it with the defaults, standby included)
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("ringDirectory", ringDirectory.toString());
+        props.put("standbyProcess", false);
+        manager.update(props);
         waitFor(Duration.ofSeconds(30), "no capture process left", () -> captureProcesses().isEmpty());
         waitFor(Duration.ofSeconds(10), "no ring file left", () -> ringFiles().isEmpty());
         try (Stream<Path> s = Files.walk(ringDirectory)) {
@@ -187,17 +199,24 @@ public abstract class FramebusTestSupport {
                 .collect(Collectors.toList());
     }
 
-    /** The capture processes of cameras: without the one-off run that makes the class-data archive. */
-    protected static List<ProcessHandle> cameraProcesses() {
-        return captureProcesses().stream()
-                .filter(p -> p.info().commandLine().map(c -> !c.contains("-XX:ArchiveClassesAtExit")).orElse(true))
-                .collect(Collectors.toList());
-    }
-
-    protected static Optional<ProcessHandle> captureProcess(String cameraId) {
-        return captureProcesses().stream()
-                .filter(p -> p.info().commandLine().map(c -> c.contains("-Dframebus.camera=" + cameraId + " ")).orElse(false))
-                .findFirst();
+    /**
+     * The capture processes of cameras: the writers of the rings. Not the one-off run that makes the class-data
+     * archive, nor an idle standby process; a camera that took the standby has it as its writer.
+     */
+    protected List<ProcessHandle> cameraProcesses() {
+        List<ProcessHandle> writers = new ArrayList<>();
+        for (Path ring : ringFiles()) {
+            String name = ring.getFileName().toString();
+            if (name.startsWith(".") || !name.endsWith(".ring")) {
+                continue; // the class-data archive run's ring, or one being created
+            }
+            try (io.framebus.shm.RingReader r = io.framebus.shm.RingReader.open(ring)) {
+                ProcessHandle.of(r.status().writerPid()).filter(ProcessHandle::isAlive).ifPresent(writers::add);
+            } catch (IOException | RuntimeException beingReplaced) {
+                // a ring being created or removed right now has no writer to count
+            }
+        }
+        return writers;
     }
 
     protected List<Path> ringFiles() {

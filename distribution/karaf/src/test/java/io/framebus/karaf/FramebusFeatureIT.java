@@ -102,11 +102,15 @@ public class FramebusFeatureIT extends KarafTestSupport {
         Frame frame = door.next(null, Duration.ofSeconds(30)).orElseThrow();
         assertEquals(240, frame.format().height());
         assertEquals(320 * 240, frame.pixels().remaining());
+        long pid = FrameSources.awaitPid(door);
 
-        // deleting the file removes the camera: service, process and ring
+        // deleting the file removes the camera: service, process and ring (the idle standby process stays)
         Files.delete(cfg);
         waitFor(Duration.ofSeconds(30), "FrameSource door gone", () -> FrameSources.ref(context, "door") == null);
-        waitFor(Duration.ofSeconds(30), "no capture process", () -> captureProcesses().isEmpty());
+        waitFor(Duration.ofSeconds(30), "capture process " + pid + " gone",
+                () -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        waitFor(Duration.ofSeconds(30), "no capture process but the standby", () -> captureProcesses().stream()
+                .allMatch(p -> p.info().commandLine().map(c -> c.contains("-Dframebus.standby=true")).orElse(false)));
         waitFor(Duration.ofSeconds(10), "no ring file", () -> ringFiles().isEmpty());
     }
 

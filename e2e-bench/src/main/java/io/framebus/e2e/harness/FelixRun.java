@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -113,17 +114,30 @@ final class FelixRun implements AutoCloseable {
         }
     }
 
-    /** camera id -> pid of its capture process, among this runtime's child processes. */
+    /**
+     * camera id -> pid of its capture process: the writer pid in the header of each ring (docs/shm-format.md, offset
+     * 56), not the command line, since a camera that took the standby capture process has no
+     * {@code -Dframebus.camera=<id>} there. Only pids that are this runtime's children count.
+     */
     Map<String, Long> capturePids() {
+        java.util.Set<Long> children = felix.descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
         Map<String, Long> pids = new LinkedHashMap<>();
-        for (ProcessHandle p : felix.descendants().toList()) {
-            String cmd = p.info().commandLine().orElse("");
-            int at = cmd.indexOf("-Dframebus.camera=");
-            if (at >= 0 && cmd.contains("io.framebus.capture.CaptureMain")) {
-                String rest = cmd.substring(at + "-Dframebus.camera=".length());
-                int end = rest.indexOf(' ');
-                pids.put(end < 0 ? rest : rest.substring(0, end), p.pid());
+        try (Stream<Path> s = Files.list(rings)) {
+            for (Path ring : s.filter(p -> p.getFileName().toString().endsWith(".ring")).sorted().toList()) {
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(ring, StandardOpenOption.READ)) {
+                    java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(64 + 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    ch.read(header, 0);
+                    long pid = header.getLong(56);
+                    if (children.contains(pid)) {
+                        String name = ring.getFileName().toString();
+                        pids.put(name.substring(0, name.length() - ".ring".length()), pid);
+                    }
+                } catch (IOException | RuntimeException beingReplaced) {
+                    // a ring being created or removed right now
+                }
             }
+        } catch (IOException noRingsYet) {
+            // the directory is made by the manager
         }
         return pids;
     }

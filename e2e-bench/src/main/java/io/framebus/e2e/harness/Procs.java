@@ -42,26 +42,6 @@ final class Procs {
         return -1;
     }
 
-    /** Seconds since boot (/proc/uptime, 10 ms resolution): the clock of {@link #startSecondsSinceBoot}. */
-    static double uptimeSeconds() {
-        try {
-            return Double.parseDouble(Files.readString(Path.of("/proc/uptime")).trim().split(" ")[0]);
-        } catch (IOException | RuntimeException e) {
-            return Double.NaN;
-        }
-    }
-
-    /** When the process started, in seconds since boot (field 22 of /proc/<pid>/stat), NaN if gone. */
-    static double startSecondsSinceBoot(long pid) {
-        try {
-            String stat = Files.readString(Paths.get("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (double) Long.parseLong(f[19]) / CLK_TCK;
-        } catch (IOException | RuntimeException e) {
-            return Double.NaN;
-        }
-    }
-
     static long rssKb(long pid) {
         return kb(pid, "status", "VmRSS");
     }

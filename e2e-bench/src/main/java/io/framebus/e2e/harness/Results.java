@@ -44,7 +44,7 @@ final class Results {
                   LogHistogram age) {
     }
 
-    /** A kill -9 of a capture process: to the new process, and to the new generation's first frame at the consumer. */
+    /** A kill -9 of a capture process: to a new capture process writing the ring, and to the new generation's first frame at the consumer. */
     record Kill(String camera, long respawnMillis, long recoveryMillis) {
     }
 

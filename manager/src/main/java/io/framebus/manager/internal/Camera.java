@@ -130,8 +130,8 @@ final class Camera implements SupervisedCamera {
     private void spawn() {
         generation++;
         try {
-            process = CaptureProcess.start(id, runtime.java(), runtime.jvmArgs(settings), runtime.captureHome(),
-                    settings.captureDocument(ringPath(), generation), this::frameArrived, this::captureLog);
+            process = runtime.startCapture(id, settings, settings.captureDocument(ringPath(), generation),
+                    this::frameArrived, this::captureLog);
             spawnError = null;
             log.info("camera {}: capture process {} started for {}", id, process.pid(), settings.displayUrl());
         } catch (IOException | RuntimeException e) {

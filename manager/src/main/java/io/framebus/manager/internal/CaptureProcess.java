@@ -43,19 +43,31 @@ final class CaptureProcess {
     }
 
     /**
-     * Starts {@code java [jvmArgs] -cp <home>/lib/* io.framebus.capture.CaptureMain} (an argument list, no shell)
-     * and writes {@code settings} to its stdin. Nothing secret is on the command line.
+     * Starts {@code java [jvmArgs] -Dframebus.camera=<id> -cp <home>/lib/* io.framebus.capture.CaptureMain} (an
+     * argument list, no shell) and writes {@code settings} to its stdin. Nothing secret is on the command line.
      */
     static CaptureProcess start(String cameraId, Path java, List<String> jvmArgs, Path captureHome,
                                 String settings, Runnable doorbell, Consumer<String> log) throws IOException {
+        // -Dframebus.camera lets `ps` and pgrep tell capture processes apart
+        Process p = launch(java, jvmArgs, "-Dframebus.camera=" + cameraId, captureHome);
+        return adopt(cameraId, p, settings, doorbell, log);
+    }
+
+    /** Starts the capture program; it waits for its settings on stdin. */
+    static Process launch(Path java, List<String> jvmArgs, String marker, Path captureHome) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(java.toString());
         cmd.addAll(jvmArgs);
-        cmd.add("-Dframebus.camera=" + cameraId); // lets `ps` and pgrep tell capture processes apart
+        cmd.add(marker);
         cmd.add("-cp");
         cmd.add(captureHome.resolve("lib").toString() + "/*"); // expanded by the java launcher, not a shell
         cmd.add("io.framebus.capture.CaptureMain");
-        Process p = new ProcessBuilder(cmd).start();
+        return new ProcessBuilder(cmd).start();
+    }
+
+    /** Makes a started capture program (new, or a {@link StandbyProcess}) the camera's: writes its settings. */
+    static CaptureProcess adopt(String cameraId, Process p, String settings, Runnable doorbell, Consumer<String> log)
+            throws IOException {
         CaptureProcess cp = new CaptureProcess(cameraId, p, doorbell, log);
         try {
             cp.stdin.write(settings.getBytes(StandardCharsets.UTF_8));

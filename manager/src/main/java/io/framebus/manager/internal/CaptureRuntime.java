@@ -37,6 +37,8 @@ import org.osgi.service.metatype.annotations.Designate;
 @Designate(ocd = ManagerConfig.class)
 public final class CaptureRuntime implements CameraRegistry {
     private static final long TICK_MILLIS = 100;
+    /** A new standby starts this long after the last one was taken, not during the restart that took it. */
+    private static final long STANDBY_DELAY_MILLIS = 2000;
 
     @Reference(service = LoggerFactory.class)
     private Logger log;
@@ -52,6 +54,10 @@ public final class CaptureRuntime implements CameraRegistry {
     private volatile ClassDataArchive archiveInProgress;
     private ScheduledExecutorService ticker;
     private BundleContext context;
+    private boolean standbyWanted;
+    /** Guarded by itself: the standby capture process, or null. */
+    private final StandbyProcess[] standby = new StandbyProcess[1];
+    private volatile boolean active;
 
     @Activate
     void activate(BundleContext context, ManagerConfig config) throws IOException {
@@ -82,13 +88,27 @@ public final class CaptureRuntime implements CameraRegistry {
             return t;
         });
         ticker.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        active = true;
+        standbyWanted = config.standbyProcess() && captureHome != null;
+        if (standbyWanted) {
+            ticker.schedule(this::refillStandby, STANDBY_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+        }
         log.info("framebus manager: rings in {}, capture program in {}", ringDirectory,
                 captureHome != null ? captureHome : "(not found: " + captureHomeProblem + ")");
     }
 
     @Deactivate
     void deactivate() {
+        active = false;
         ticker.shutdownNow();
+        StandbyProcess idle;
+        synchronized (standby) {
+            idle = standby[0];
+            standby[0] = null;
+        }
+        if (idle != null) {
+            idle.stop();
+        }
         ClassDataArchive making = archiveInProgress;
         if (making != null) {
             making.cancel();
@@ -201,6 +221,10 @@ public final class CaptureRuntime implements CameraRegistry {
                     cds.create(java, jvmArgs, captureHome, ringDirectory);
                     archive = cds; // cameras started from now on use it
                     log.info("class-data archive for capture processes: {}", cds);
+                    ScheduledExecutorService t = ticker;
+                    if (standbyWanted && active && t != null) {
+                        t.execute(this::refillStandby); // replaces a standby started without the archive
+                    }
                 } catch (IOException | RuntimeException e) {
                     log.warn("no class-data archive for capture processes ({}); they start without", e.toString());
                 } catch (InterruptedException e) {
@@ -211,6 +235,115 @@ public final class CaptureRuntime implements CameraRegistry {
             maker.start();
         } catch (IOException e) {
             log.warn("no class-data archive for capture processes ({})", e.toString());
+        }
+    }
+
+    /**
+     * Starts the capture process of a camera: in the standby process when there is one that fits (and a new
+     * standby a little later), else in a new JVM.
+     */
+    CaptureProcess startCapture(String cameraId, CameraSettings settings, String document, Runnable doorbell,
+                                java.util.function.Consumer<String> captureLog) throws IOException {
+        List<String> args = jvmArgs(settings);
+        StandbyProcess taken = takeStandby(args);
+        if (taken != null) {
+            try {
+                CaptureProcess p = CaptureProcess.adopt(cameraId, taken.process(), document, doorbell, captureLog);
+                log.info("camera {}: runs in the standby capture process {}", cameraId, taken.pid());
+                return p;
+            } catch (IOException standbyDied) {
+                log.info("camera {}: the standby capture process {} had exited; starting a new one", cameraId,
+                        taken.pid());
+            }
+        }
+        return CaptureProcess.start(cameraId, java, args, captureHome, document, doorbell, captureLog);
+    }
+
+    /** The standby if it fits {@code args}; an unfitting one is ended. Either way a new one is scheduled. */
+    private StandbyProcess takeStandby(List<String> args) {
+        if (!standbyWanted) {
+            return null;
+        }
+        StandbyProcess s;
+        synchronized (standby) {
+            s = standby[0];
+            standby[0] = null;
+        }
+        ScheduledExecutorService t = ticker;
+        if (active && t != null) {
+            try {
+                t.schedule(this::refillStandby, STANDBY_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                // deactivated meanwhile
+            }
+        }
+        if (s == null) {
+            return null;
+        }
+        if (s.fits(args)) {
+            return s;
+        }
+        // options changed (the class-data archive became ready, or the camera has its own): not usable; ended
+        // off this thread, which is starting a camera
+        StandbyProcess unfit = s;
+        Thread stopper = new Thread(unfit::stop, "framebus-standby-stop");
+        stopper.setDaemon(true);
+        stopper.start();
+        return null;
+    }
+
+    /** Starts a standby if there is none (or it died); on the ticker thread. */
+    private void refillStandby() {
+        List<String> args = standbyArgs();
+        StandbyProcess stale = null;
+        synchronized (standby) {
+            if (!active) {
+                return;
+            }
+            StandbyProcess s = standby[0];
+            if (s != null && s.fits(args)) {
+                return;
+            }
+            standby[0] = null;
+            stale = s;
+        }
+        if (stale != null) {
+            stale.stop();
+        }
+        try {
+            StandbyProcess started = StandbyProcess.start(java, args, captureHome);
+            StandbyProcess surplus = null;
+            synchronized (standby) {
+                if (active && standby[0] == null) {
+                    standby[0] = started;
+                } else {
+                    surplus = started;
+                }
+            }
+            if (surplus != null) {
+                surplus.stop();
+            } else {
+                log.info("standby capture process {} started for the next camera start", started.pid());
+            }
+        } catch (IOException e) {
+            log.warn("cannot start a standby capture process: {}", e.toString());
+        }
+    }
+
+    /** The options of a camera without options of its own. */
+    private List<String> standbyArgs() {
+        List<String> all = new ArrayList<>(jvmArgs);
+        ClassDataArchive cds = archive;
+        if (cds != null) {
+            all.add(cds.option());
+        }
+        return all;
+    }
+
+    /** The pid of the waiting standby capture process, or -1 (for status and tests). */
+    long standbyPid() {
+        synchronized (standby) {
+            return standby[0] == null ? -1 : standby[0].pid();
         }
     }
 

@@ -34,6 +34,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "application class-data archive that every capture JVM maps: less memory per camera, faster starts.")
     boolean classDataSharing() default true;
 
+    @AttributeDefinition(name = "Standby capture process", description = "Keep one capture JVM started ahead of need "
+            + "(classes and FFmpeg loaded, no camera, no CPU while it waits): the next camera that starts or restarts "
+            + "takes it and skips the JVM start. Costs the memory of one idle capture process.")
+    boolean standbyProcess() default true;
+
     @AttributeDefinition(name = "Native library cache", description = "Where JavaCPP unpacks FFmpeg's libraries for "
             + "the capture processes; empty = <ring directory>/../framebus-javacpp-<user> under the temp dir.",
             required = false)

@@ -35,6 +35,11 @@ final class CameraWatch {
     private String pendingReason;
     private SourceState pendingState;
 
+    /** When the pending restart is due (monotonic nanoseconds), or 0 when none is pending. */
+    long pendingRestartAt() {
+        return pendingRestartAt;
+    }
+
     Decision check(CaptureProbe probe, SupervisionPolicy policy, WatchdogConfig config, long now) {
         if (!probe.supervised()) {
             pendingRestartAt = 0;

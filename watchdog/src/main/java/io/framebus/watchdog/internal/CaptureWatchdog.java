@@ -59,6 +59,7 @@ public final class CaptureWatchdog {
     }
 
     private void checkAll() {
+        long nextDue = 0;
         for (Map.Entry<SupervisedCamera, CameraWatch> e : cameras.entrySet()) {
             SupervisedCamera camera = e.getKey();
             try {
@@ -72,6 +73,21 @@ public final class CaptureWatchdog {
                 }
             } catch (RuntimeException ex) {
                 log.error("camera {}: watchdog check failed: {}", camera.cameraId(), ex.toString(), ex);
+            }
+            long due = e.getValue().pendingRestartAt();
+            if (due != 0 && (nextDue == 0 || due - nextDue < 0)) {
+                nextDue = due;
+            }
+        }
+        if (nextDue != 0) {
+            // a restart is due before the next regular check: an extra check at its time, not up to an interval late
+            long in = nextDue - System.nanoTime();
+            if (in < TimeUnit.MILLISECONDS.toNanos(config.intervalMillis())) {
+                try {
+                    ticker.schedule(this::checkAll, Math.max(0, in), TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                    // deactivated
+                }
             }
         }
     }

@@ -15,7 +15,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "First restart delay (ms)", description = "Wait before the first restart; doubles "
             + "(with jitter) for each further restart without a stable run in between.", min = "0", max = "600000")
-    int restartDelayMillis() default 250;
+    int restartDelayMillis() default 100;
 
     @AttributeDefinition(name = "Maximum restart delay (ms)", description = "Cap of the restart backoff.",
             min = "0", max = "3600000")

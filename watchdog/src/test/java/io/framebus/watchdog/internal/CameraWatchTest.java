@@ -34,9 +34,11 @@ class CameraWatchTest {
         assertThat(d.report().override()).isEqualTo(SourceState.RESTARTING);
         assertThat(d.report().reason()).contains("exited with code 137").contains("restarting in");
         assertThat(d.restartReason()).isNull();
-        assertThat(untilRestart(dead(137))).isBetween(250 * MS, 750 * MS);
+        long base = CONFIG.restartDelayMillis();
+        assertThat(untilRestart(dead(137))).isBetween(base * 8 / 10 * MS, (base * 12 / 10 + 250) * MS);
         check(dead(137));
-        assertThat(announcedDelayMillis(check(dead(137)).report().reason())).as("backoff doubles").isBetween(400L, 600L);
+        assertThat(announcedDelayMillis(check(dead(137)).report().reason())).as("backoff doubles")
+                .isBetween(2 * base * 8 / 10, 2 * base * 12 / 10);
     }
 
     @Test
