@@ -131,17 +131,29 @@ public abstract class FramebusTestSupport {
                 // deleted by the test itself
             }
         }
-        // the manager stays configured (deleting its configuration would restart it with the defaults, standby included)
-        Dictionary<String, Object> props = new Hashtable<>();
-        props.put("ringDirectory", ringDirectory.toString());
-        props.put("standbyProcess", false);
-        manager.update(props);
+        if (Boolean.TRUE.equals(managerProperties().get("standbyProcess"))) {
+            // no standby while the test checks that nothing is left behind
+            Dictionary<String, Object> props = new Hashtable<>(managerProperties());
+            props.put("ringDirectory", ringDirectory.toString());
+            props.put("standbyProcess", false);
+            manager.update(props);
+        }
         waitFor(Duration.ofSeconds(30), "no capture process left", () -> captureProcesses().isEmpty());
         waitFor(Duration.ofSeconds(10), "no ring file left", () -> ringFiles().isEmpty());
+        // then the manager goes back to its defaults (its own ring directory; a standby 2 s later, which the next
+        // test's configuration or the framework's stop ends), so that it does not recreate this test's directory
+        String defaults = "rings in " + io.framebus.shm.RingDirectory.defaultDirectory() + ",";
+        long before = managerActivations(defaults);
+        manager.delete();
+        waitFor(Duration.ofSeconds(30), "manager back on its defaults", () -> managerActivations(defaults) > before);
         try (Stream<Path> s = Files.walk(ringDirectory)) {
             s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
         logReader.removeLogListener(logListener);
+    }
+
+    private long managerActivations(String line) {
+        return osgiLog.stream().filter(l -> l.contains(line)).count();
     }
 
     /** Creates (or updates) the camera configuration {@code io.framebus.camera~name}. */
