@@ -62,6 +62,10 @@ public final class LatencyRecorder {
         @AttributeDefinition(description = "Milliseconds between two samples of every camera's newest frame age.", min = "1")
         int ageSampleMillis() default 20;
 
+        @AttributeDefinition(description = "Subscribe with a direct executor: the callback runs on the camera's "
+                + "delivery thread (one thread hand-off less), instead of a thread pool.")
+        boolean directDelivery() default false;
+
         @AttributeDefinition(description = "If set, one line per frame is appended to this file: camera, generation, "
                 + "sequence, capture, publish (0 if unknown) and callback System.nanoTime().", required = false)
         String traceFile() default "";
@@ -145,6 +149,7 @@ public final class LatencyRecorder {
         return t;
     });
     private volatile Path ringDirectory;
+    private volatile java.util.concurrent.Executor delivery = callbacks;
     private volatile java.io.Writer trace;
     private ScheduledExecutorService timer;
     private Path output;
@@ -153,6 +158,7 @@ public final class LatencyRecorder {
     void activate(Config config) {
         output = Paths.get(config.outputFile()).toAbsolutePath();
         ringDirectory = config.ringDirectory().isBlank() ? null : Paths.get(config.ringDirectory().trim());
+        delivery = config.directDelivery() ? Runnable::run : callbacks;
         for (CameraStats s : cameras.values()) { // sources bound before activation
             synchronized (s) {
                 if (s.publishTimes == null && ringDirectory != null) {
@@ -203,7 +209,7 @@ public final class LatencyRecorder {
         synchronized (stats) {
             stats.bound = true;
         }
-        subscriptions.put(source, source.subscribe(frame -> onFrame(stats, frame), callbacks));
+        subscriptions.put(source, source.subscribe(frame -> onFrame(stats, frame), delivery));
     }
 
     private void onFrame(CameraStats stats, Frame frame) {

@@ -80,6 +80,7 @@ public final class E2eBench {
     private boolean live;
     private boolean floor = true;
     private String runtimeOpts = "";
+    private boolean directDelivery;
     private int soakMinutes = 30;
     private int soakCameras = 8;
     private long seed = System.nanoTime();
@@ -146,6 +147,7 @@ public final class E2eBench {
                 case "--live" -> live = true;
                 case "--no-floor" -> floor = false;
                 case "--runtime-opts" -> runtimeOpts = a.get(++i);
+                case "--direct-delivery" -> directDelivery = true;
                 case "--cameras" -> soakCameras = Integer.parseInt(a.get(++i));
                 case "--seed" -> seed = Long.parseLong(a.get(++i));
                 default -> {
@@ -196,7 +198,7 @@ public final class E2eBench {
      */
     private void prime() throws Exception {
         Path rings = ringDirectory("prime");
-        try (FelixRun felix = FelixRun.start(dist, recorderBundle, felixHome, rings, nativeCache, runtimeOpts)) {
+        try (FelixRun felix = FelixRun.start(dist, recorderBundle, felixHome, rings, nativeCache, runtimeOpts, directDelivery)) {
             boolean made = await(() -> {
                 try (var s = Files.list(nativeCache)) {
                     return s.anyMatch(p -> p.getFileName().toString().matches("capture-[0-9a-f]+\\.jsa"));
@@ -505,7 +507,7 @@ public final class E2eBench {
         Path records = work.resolve("system-" + n);
         Path rings = ringDirectory("s" + n);
         FelixRun run = null;
-        try (FelixRun felix = FelixRun.start(dist, recorderBundle, felixHome, rings, nativeCache, runtimeOpts)) {
+        try (FelixRun felix = FelixRun.start(dist, recorderBundle, felixHome, rings, nativeCache, runtimeOpts, directDelivery)) {
             run = felix;
             if (!await(() -> felix.summary() != null, 120_000)) {
                 return failedSystem(n, "the recorder wrote no summary within 120 s (see " + records.resolve("felix.log") + ")");
@@ -709,6 +711,8 @@ public final class E2eBench {
                 .append(" MiB), served by tools/rtsp-file-server.py").append(live ? " --live" : " (on demand)").append('\n');
         r.append(String.format(Locale.ROOT, "- windows: floor %d s after %d s warm-up; system %d s after %d s warm-up; %d kill(s) per N%n",
                 floorWindowSeconds, floorWarmupSeconds, windowSeconds, warmupSeconds, kills));
+        r.append(directDelivery ? "- consumer: direct executor (--direct-delivery: the callback runs on the camera's delivery thread)\n"
+                : "- consumer: a cached thread pool as the subscription's executor\n");
         r.append(String.format(Locale.ROOT, "- reference: Debian ffmpeg CLI on /cam0: %.1f %% of a core at %.2f fps%n%n",
                 ffmpeg.cpuPct(), ffmpeg.fps()));
 
@@ -842,7 +846,7 @@ public final class E2eBench {
         boolean clean;
         String loadAtStart = Procs.loadAverage();
         FileServer server = startServer(soakCameras, "rtsp-file-server");
-        try (FelixRun felix = FelixRun.start(dist, recorderBundle, felixHome, rings, nativeCache, runtimeOpts)) {
+        try (FelixRun felix = FelixRun.start(dist, recorderBundle, felixHome, rings, nativeCache, runtimeOpts, directDelivery)) {
             run = felix;
             if (!await(() -> felix.summary() != null, 120_000)) {
                 throw new IllegalStateException("the recorder wrote no summary within 120 s");

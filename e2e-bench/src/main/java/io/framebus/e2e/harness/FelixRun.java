@@ -40,9 +40,11 @@ final class FelixRun implements AutoCloseable {
      *                    for the class path that made it, so every run uses the same home
      * @param nativeCache the manager's nativeCacheDirectory (JavaCPP's unpacked FFmpeg and the class-data archive)
      * @param javaOpts    extra options of the runtime JVM (bin/framebus's FRAMEBUS_JAVA_OPTS), e.g. for JFR
+     * @param directDelivery the recorder subscribes with a direct executor (its callback runs on the camera's
+     *                    delivery thread) instead of a thread pool
      */
-    static FelixRun start(Path dist, Path recorderBundle, Path home, Path rings, Path nativeCache, String javaOpts)
-            throws IOException {
+    static FelixRun start(Path dist, Path recorderBundle, Path home, Path rings, Path nativeCache, String javaOpts,
+                          boolean directDelivery) throws IOException {
         FelixRun run = new FelixRun(home, rings);
         deleteTree(home);
         copyTree(dist, home);
@@ -70,7 +72,7 @@ final class FelixRun implements AutoCloseable {
         Files.writeString(conf.resolve("org.apache.felix.http.cfg"), "org.osgi.service.http.port = " + port + "\n");
         Files.writeString(conf.resolve("io.framebus.e2e.recorder.cfg"), "outputFile = " + run.summaryFile + "\n"
                 + "ringDirectory = " + rings + "\n" + "intervalMillis = 1000\n" + "ageSampleMillis = 20\n"
-                + "traceFile = " + home.resolve(TRACE) + "\n");
+                + "traceFile = " + home.resolve(TRACE) + "\n" + "directDelivery = " + directDelivery + "\n");
         // every stop-the-world pause of the runtime JVM, on the monotonic clock of the trace (cheap: a line per pause)
         String opts = ("-Xlog:safepoint=info:file=" + home.resolve(SAFEPOINTS) + ":timenanos " + javaOpts).trim();
         // the Gogo shell reads stdin: the pipe stays open for the whole run (its end would stop the framework)
