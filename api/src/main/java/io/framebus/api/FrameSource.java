@@ -75,7 +75,11 @@ public interface FrameSource {
 
     /**
      * Pushes every new frame to {@code listener}, calling it on {@code executor} (one call at a time per
-     * subscription). A slow listener gets the newest frame when it is ready again, never a backlog.
+     * subscription). A slow listener gets the newest frame when it is ready again, never a backlog. Each frame is
+     * the listener's own copy; closing it when done lets framebus reuse the copy ({@link Frame#close()}).
+     *
+     * <p>A direct executor ({@code Runnable::run}) runs the listener on the camera's delivery thread: one thread
+     * hand-off less, but a listener that takes long then delays this camera's frames for every other subscriber.
      */
     Subscription subscribe(FrameListener listener, Executor executor);
 }
