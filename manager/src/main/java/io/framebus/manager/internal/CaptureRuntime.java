@@ -55,8 +55,9 @@ public final class CaptureRuntime implements CameraRegistry {
     private ScheduledExecutorService ticker;
     private BundleContext context;
     private boolean standbyWanted;
-    /** Guarded by itself: the standby capture process, or null. */
-    private final StandbyProcess[] standby = new StandbyProcess[1];
+    private final Object standbyLock = new Object();
+    /** The standby capture process, or null; guarded by {@link #standbyLock}. */
+    private StandbyProcess standby;
     private volatile boolean active;
 
     @Activate
@@ -102,9 +103,9 @@ public final class CaptureRuntime implements CameraRegistry {
         active = false;
         ticker.shutdownNow();
         StandbyProcess idle;
-        synchronized (standby) {
-            idle = standby[0];
-            standby[0] = null;
+        synchronized (standbyLock) {
+            idle = standby;
+            standby = null;
         }
         if (idle != null) {
             idle.stop();
@@ -265,9 +266,9 @@ public final class CaptureRuntime implements CameraRegistry {
             return null;
         }
         StandbyProcess s;
-        synchronized (standby) {
-            s = standby[0];
-            standby[0] = null;
+        synchronized (standbyLock) {
+            s = standby;
+            standby = null;
         }
         ScheduledExecutorService t = ticker;
         if (active && t != null) {
@@ -296,16 +297,15 @@ public final class CaptureRuntime implements CameraRegistry {
     private void refillStandby() {
         List<String> args = standbyArgs();
         StandbyProcess stale = null;
-        synchronized (standby) {
+        synchronized (standbyLock) {
             if (!active) {
                 return;
             }
-            StandbyProcess s = standby[0];
-            if (s != null && s.fits(args)) {
+            if (standby != null && standby.fits(args)) {
                 return;
             }
-            standby[0] = null;
-            stale = s;
+            stale = standby;
+            standby = null;
         }
         if (stale != null) {
             stale.stop();
@@ -313,9 +313,9 @@ public final class CaptureRuntime implements CameraRegistry {
         try {
             StandbyProcess started = StandbyProcess.start(java, args, captureHome);
             StandbyProcess surplus = null;
-            synchronized (standby) {
-                if (active && standby[0] == null) {
-                    standby[0] = started;
+            synchronized (standbyLock) {
+                if (active && standby == null) {
+                    standby = started;
                 } else {
                     surplus = started;
                 }
@@ -338,13 +338,6 @@ public final class CaptureRuntime implements CameraRegistry {
             all.add(cds.option());
         }
         return all;
-    }
-
-    /** The pid of the waiting standby capture process, or -1 (for status and tests). */
-    long standbyPid() {
-        synchronized (standby) {
-            return standby[0] == null ? -1 : standby[0].pid();
-        }
     }
 
     List<String> jvmArgs(CameraSettings settings) {
