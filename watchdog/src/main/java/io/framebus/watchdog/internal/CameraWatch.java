@@ -103,6 +103,12 @@ final class CameraWatch {
             return null;
         }
         if (now - progressSinceNanos > stall) {
+            if (probe.heartbeatAgeNanos() > stall / 2) {
+                // frames and heartbeat both stopped: a frozen process (the frame check can trip first, since its
+                // clock starts at the check that last saw a frame, before the process's last beat)
+                return "capture process " + probe.pid() + " stopped beating for " + seconds(probe.heartbeatAgeNanos())
+                        + " (hung or frozen)";
+            }
             return "no new frame for " + seconds(now - progressSinceNanos) + " while STREAMING";
         }
         return null;

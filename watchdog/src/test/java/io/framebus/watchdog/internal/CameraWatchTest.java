@@ -87,6 +87,15 @@ class CameraWatchTest {
     }
 
     @Test
+    void framesAndHeartbeatThatStopTogetherAreReportedAsAFrozenProcess() {
+        check(streaming(7, 100));
+        now += 2100 * MS; // the frame clock started at this check, the last beat came a little later
+        CameraWatch.Decision d = check(streaming(7, 1900));
+        assertThat(d.report().override()).isEqualTo(SourceState.STALLED);
+        assertThat(d.report().reason()).contains("stopped beating for 1.9 s");
+    }
+
+    @Test
     void reconnectingInsideTheProcessIsNotAStall() {
         CaptureProbe reconnecting = new CaptureProbe(true, 42, true, -1, 60_000 * MS, true, 100 * MS,
                 SourceState.RECONNECTING, 1, 7, 0);
