@@ -284,13 +284,15 @@ public final class CaptureRuntime implements CameraRegistry {
         if (s.fits(args)) {
             return s;
         }
-        // options changed (the class-data archive became ready, or the camera has its own): not usable; ended
-        // off this thread, which is starting a camera
-        StandbyProcess unfit = s;
-        Thread stopper = new Thread(unfit::stop, "framebus-standby-stop");
+        stopInBackground(s); // options changed (the class-data archive became ready, or the camera has its own)
+        return null;
+    }
+
+    /** Ends an unused standby off the calling thread (a camera start, or the ticker that attaches rings). */
+    private static void stopInBackground(StandbyProcess s) {
+        Thread stopper = new Thread(s::stop, "framebus-standby-stop");
         stopper.setDaemon(true);
         stopper.start();
-        return null;
     }
 
     /** Starts a standby if there is none (or it died); on the ticker thread. */
@@ -308,7 +310,7 @@ public final class CaptureRuntime implements CameraRegistry {
             standby = null;
         }
         if (stale != null) {
-            stale.stop();
+            stopInBackground(stale);
         }
         try {
             StandbyProcess started = StandbyProcess.start(java, args, captureHome);

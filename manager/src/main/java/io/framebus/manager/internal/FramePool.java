@@ -84,6 +84,11 @@ final class FramePool {
             return new Frame(info, pixels.duplicate(), this::release);
         }
 
+        /** The only frame over this copy, for a single reader: it takes over the holder's reference. */
+        Frame soleFrame() {
+            return new Frame(info, pixels.duplicate(), this::release);
+        }
+
         /** Releases the holder's reference (call once, when done making frames). */
         void release() {
             if (refs.decrementAndGet() == 0) {

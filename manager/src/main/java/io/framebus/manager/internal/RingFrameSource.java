@@ -56,12 +56,7 @@ final class RingFrameSource implements FrameSource {
     @Override
     public Optional<Frame> latest() {
         FramePool.Copy copy = latestCopyOrNull();
-        if (copy == null) {
-            return Optional.empty();
-        }
-        Frame f = copy.newFrame();
-        copy.release();
-        return Optional.of(f);
+        return copy == null ? Optional.empty() : Optional.of(copy.soleFrame());
     }
 
     /** The newest frame copied into a pooled buffer; the caller releases it. */
@@ -105,10 +100,7 @@ final class RingFrameSource implements FrameSource {
                 try {
                     FrameInfo info = r.readAfter(generation, after, dst);
                     if (info != null) {
-                        FramePool.Copy copy = pool.new Copy(info, dst.flip());
-                        Frame f = copy.newFrame();
-                        copy.release();
-                        return Optional.of(f);
+                        return Optional.of(pool.new Copy(info, dst.flip()).soleFrame());
                     }
                     pool.release(dst);
                 } catch (java.nio.BufferOverflowException geometryChanged) {
