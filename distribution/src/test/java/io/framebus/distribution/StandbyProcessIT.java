@@ -61,6 +61,19 @@ public class StandbyProcessIT extends FramebusTestSupport {
         assertTrue("the new standby is alive", ProcessHandle.of(next).map(ProcessHandle::isAlive).orElse(false));
     }
 
+    @Test
+    public void aCameraWithJvmOptionsOfItsOwnLeavesTheStandbyAlone() throws Exception {
+        long standby = waitForValue(Duration.ofSeconds(30), "a standby capture process", () -> idleStandby(-1));
+        Map<String, Object> cfg = testPattern("own", 320, 240, 10);
+        cfg.put("jvmArgs", "-Xmx48m");
+        camera("own", cfg);
+        SourceStatus own = waitForStatus(waitForSource("own"), Duration.ofSeconds(60), "streaming",
+                s -> s.state() == SourceState.STREAMING, null);
+        assertNotEquals("the camera started its own JVM", standby, own.pid());
+        assertTrue("the standby is still alive", ProcessHandle.of(standby).map(ProcessHandle::isAlive).orElse(false));
+        assertEquals("and still the standby", Long.valueOf(standby), idleStandby(own.pid()));
+    }
+
     /** The pid of a standby capture process other than {@code not}, or null. */
     private static Long idleStandby(long not) {
         return captureProcesses().stream()

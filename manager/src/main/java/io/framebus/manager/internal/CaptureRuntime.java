@@ -260,15 +260,20 @@ public final class CaptureRuntime implements CameraRegistry {
         return CaptureProcess.start(cameraId, java, args, captureHome, document, doorbell, captureLog);
     }
 
-    /** The standby if it fits {@code args}; an unfitting one is ended. Either way a new one is scheduled. */
+    /**
+     * The standby if it fits {@code args}, else null: a camera with JVM options of its own leaves it for the next
+     * camera, and one that predates the class-data archive is replaced by {@link #refillStandby}, scheduled here.
+     */
     private StandbyProcess takeStandby(List<String> args) {
         if (!standbyWanted) {
             return null;
         }
-        StandbyProcess s;
+        StandbyProcess taken = null;
         synchronized (standbyLock) {
-            s = standby;
-            standby = null;
+            if (standby != null && standby.fits(args)) {
+                taken = standby;
+                standby = null;
+            }
         }
         ScheduledExecutorService t = ticker;
         if (active && t != null) {
@@ -278,14 +283,7 @@ public final class CaptureRuntime implements CameraRegistry {
                 // deactivated meanwhile
             }
         }
-        if (s == null) {
-            return null;
-        }
-        if (s.fits(args)) {
-            return s;
-        }
-        stopInBackground(s); // options changed (the class-data archive became ready, or the camera has its own)
-        return null;
+        return taken;
     }
 
     /** Ends an unused standby off the calling thread (a camera start, or the ticker that attaches rings). */

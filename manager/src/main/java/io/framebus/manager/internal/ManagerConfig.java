@@ -16,7 +16,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     String ringDirectory() default "";
 
     @AttributeDefinition(name = "Capture-process home", description = "Folder holding the capture program (lib/*.jar); "
-            + "empty = the system property framebus.capture.home, else <karaf.base>/framebus/capture, else ./capture.",
+            + "empty = the framework property framebus.capture.home, else <karaf.base> (or <karaf.home>)/framebus/capture, else ./capture.",
             required = false)
     String captureHome() default "";
 
@@ -40,7 +40,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     boolean standbyProcess() default true;
 
     @AttributeDefinition(name = "Native library cache", description = "Where JavaCPP unpacks FFmpeg's libraries for "
-            + "the capture processes; empty = <ring directory>/../framebus-javacpp-<user> under the temp dir.",
+            + "the capture processes; empty = <java.io.tmpdir>/framebus-javacpp-<user>.",
             required = false)
     String nativeCacheDirectory() default "";
 
