@@ -22,15 +22,33 @@ import java.util.Optional;
  * @param latestFrameAge  age of the newest frame, or {@code null} when there is none
  * @param rssBytes        resident memory of the capture process, or -1 when unknown
  * @param cpuPercent      CPU of the capture process over the last interval, in percent of one core, or -1
+ * @param runsOn          the cluster host that runs the camera when it is {@link SourceState#ELSEWHERE}; in a
+ *                        cluster, this host's name while it runs the camera here; empty on a single host
  */
 public record SourceStatus(String cameraId, SourceState state, boolean live, String lastError, long pid,
                            long restarts, long decodedFrames, long publishedFrames, long droppedFrames,
-                           long reconnects, double fps, Duration latestFrameAge, long rssBytes, double cpuPercent) {
+                           long reconnects, double fps, Duration latestFrameAge, long rssBytes, double cpuPercent,
+                           String runsOn) {
 
     public SourceStatus {
         Objects.requireNonNull(cameraId, "cameraId");
         Objects.requireNonNull(state, "state");
         lastError = lastError == null ? "" : lastError;
+        runsOn = runsOn == null ? "" : runsOn;
+    }
+
+    /** A status without a cluster host (the 1.1 shape of this record). */
+    public SourceStatus(String cameraId, SourceState state, boolean live, String lastError, long pid,
+                        long restarts, long decodedFrames, long publishedFrames, long droppedFrames,
+                        long reconnects, double fps, Duration latestFrameAge, long rssBytes, double cpuPercent) {
+        this(cameraId, state, live, lastError, pid, restarts, decodedFrames, publishedFrames, droppedFrames, reconnects,
+                fps, latestFrameAge, rssBytes, cpuPercent, "");
+    }
+
+    /** The same status, run by {@code host} (cluster). */
+    public SourceStatus withRunsOn(String host) {
+        return new SourceStatus(cameraId, state, live, lastError, pid, restarts, decodedFrames, publishedFrames,
+                droppedFrames, reconnects, fps, latestFrameAge, rssBytes, cpuPercent, host);
     }
 
     /** Age of the newest frame, if there is one. */

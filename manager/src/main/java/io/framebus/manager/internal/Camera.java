@@ -9,6 +9,7 @@ import io.framebus.manager.CaptureProbe;
 import io.framebus.manager.SupervisedCamera;
 import io.framebus.manager.SupervisionPolicy;
 import io.framebus.manager.WatchdogReport;
+import io.framebus.manager.placement.CameraHome;
 import io.framebus.shm.RingReader;
 import io.framebus.shm.RingStatus;
 import java.io.IOException;
@@ -51,6 +52,8 @@ final class Camera implements SupervisedCamera {
     private ServiceRegistration<FrameSource> frameSourceRegistration;
     private ServiceRegistration<SupervisedCamera> supervisedRegistration;
     private FrameFormat registeredFormat;
+    /** Where the cluster placed it (set once, before the camera is published); null on a single host. */
+    private volatile CameraHome home;
 
     private Camera(String configPid, String id, CameraSettings settings, String invalidReason, CaptureRuntime runtime,
                    BundleContext context, Logger log) {
@@ -69,6 +72,14 @@ final class Camera implements SupervisedCamera {
         return new Camera(configPid, settings.id(), settings, null, runtime, context, log);
     }
 
+    /** A valid camera in a cluster: runs here when {@code home} says so, else only shows where it runs. */
+    static Camera placed(String configPid, CameraSettings settings, CameraHome home, CaptureRuntime runtime,
+                         BundleContext context, Logger log) {
+        Camera c = new Camera(configPid, settings.id(), settings, null, runtime, context, log);
+        c.home = home;
+        return c;
+    }
+
     static Camera invalid(String configPid, String displayId, String reason, CaptureRuntime runtime, Logger log) {
         return new Camera(configPid, displayId, null, reason, runtime, null, log);
     }
@@ -84,6 +95,17 @@ final class Camera implements SupervisedCamera {
 
     boolean isValid() {
         return settings != null;
+    }
+
+    /** Where the cluster placed it, or null on a single host. */
+    CameraHome home() {
+        return home;
+    }
+
+    /** Valid and enabled, but placed on another host or nowhere: nothing runs here. */
+    boolean away() {
+        CameraHome h = home;
+        return h != null && h.where() != CameraHome.Where.HERE;
     }
 
     CameraSettings settings() {
@@ -119,6 +141,11 @@ final class Camera implements SupervisedCamera {
         }
         if (!settings.enabled()) {
             log.info("camera {} is disabled", id);
+            return;
+        }
+        if (away()) {
+            log.info("camera {}: {}", id, home.where() == CameraHome.Where.ELSEWHERE ? "runs on host " + home.host()
+                    : "runs on no host: " + home.reason());
             return;
         }
         Dictionary<String, Object> props = new Hashtable<>();
@@ -159,7 +186,7 @@ final class Camera implements SupervisedCamera {
      * properties in step with the geometry. Called by the runtime's ticker.
      */
     void tick() {
-        if (stopped || settings == null || !settings.enabled()) {
+        if (stopped || settings == null || !settings.enabled() || away()) {
             return;
         }
         RingReader r = reader;
@@ -257,7 +284,7 @@ final class Camera implements SupervisedCamera {
     public void restart(String reason) {
         CaptureProcess old;
         synchronized (this) {
-            if (stopped || settings == null || !settings.enabled()) {
+            if (stopped || settings == null || !settings.enabled() || away()) {
                 return;
             }
             old = process;
@@ -319,6 +346,12 @@ final class Camera implements SupervisedCamera {
         if (!settings.enabled() || stopped) {
             return new SourceStatus(id, SourceState.STOPPED, false, "", -1, restarts.get(), 0, 0, 0, 0, 0, null, -1, -1);
         }
+        CameraHome placedAt = home;
+        if (away()) {
+            return placedAt.where() == CameraHome.Where.ELSEWHERE
+                    ? new SourceStatus(id, SourceState.ELSEWHERE, false, "", -1, 0, 0, 0, 0, 0, 0, null, -1, -1, placedAt.host())
+                    : new SourceStatus(id, SourceState.UNPLACED, false, placedAt.reason(), -1, 0, 0, 0, 0, 0, 0, null, -1, -1);
+        }
         RingStatus rs = r == null ? null : r.status();
         boolean ours = rs != null && p != null && rs.writerPid() == p.pid();
         SourceState state;
@@ -342,7 +375,7 @@ final class Camera implements SupervisedCamera {
                 p != null && p.alive() ? p.pid() : -1, restarts.get(),
                 ours ? rs.decodedFrames() : 0, ours ? rs.publishedSequence() : 0, ours ? rs.droppedFrames() : 0,
                 ours ? rs.reconnects() : 0, w == null ? 0 : w.fps(), age, w == null ? -1 : w.rssBytes(),
-                w == null ? -1 : w.cpuPercent());
+                w == null ? -1 : w.cpuPercent(), placedAt == null ? "" : placedAt.host());
     }
 
     private static Duration latestFrameAge(RingReader r) {
