@@ -11,14 +11,13 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.replicatedmap.ReplicatedMap;
-import com.hazelcast.spi.merge.PassThroughMergePolicy;
+import com.hazelcast.spi.merge.PutIfAbsentMergePolicy;
 import io.framebus.manager.placement.CameraHome;
 import io.framebus.manager.placement.CameraPlacement;
 import io.framebus.manager.placement.ClusterState;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -97,7 +96,7 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
         if (hostName.contains("\t") || hostName.contains("\n")) {
             throw new IllegalArgumentException("io.framebus.cluster: hostName must not contain tabs or line breaks");
         }
-        if (config.members().length == 0 && config.kubernetesServiceDns().isBlank()) {
+        if (list(config.members()).isEmpty() && config.kubernetesServiceDns().isBlank()) {
             throw new IllegalArgumentException("io.framebus.cluster: set members (the addresses of the members to "
                     + "contact) or kubernetesServiceDns; multicast discovery is never used");
         }
@@ -185,12 +184,14 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
         c.setProperty("hazelcast.max.wait.seconds.before.join", "2");
         c.getMemberAttributeConfig().setAttribute(ATTR_HOST, hostName);
         c.getMemberAttributeConfig().setAttribute(ATTR_MAX, Integer.toString(config.maxCameras()));
-        c.getMemberAttributeConfig().setAttribute(ATTR_LABELS, String.join(",", config.labels()));
-        // after a partition heals, the merged cluster's coordinator recomputes the placement anyway; the merged
-        // entries only have to be there (members re-publish their own every loop)
+        c.getMemberAttributeConfig().setAttribute(ATTR_LABELS, String.join(",", list(config.labels())));
+        // after a partition heals, the smaller side joins the larger one: the larger side's placement is kept
+        // (put-if-absent: the merging side's copy does not overwrite it), so its cameras stay where they run and
+        // the smaller side's duplicates end; the coordinator then recomputes with every member. Members re-publish
+        // their own camera lists every loop, so nothing of the smaller side's copy is needed.
         for (String map : new String[] {MEMBERS_MAP, ASSIGNMENT_MAP}) {
             c.getReplicatedMapConfig(map).setMergePolicyConfig(
-                    new MergePolicyConfig(PassThroughMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE));
+                    new MergePolicyConfig(PutIfAbsentMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE));
         }
         NetworkConfig net = c.getNetworkConfig();
         net.setPort(config.port()).setPortAutoIncrement(false);
@@ -206,7 +207,7 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
             join.getTcpIpConfig().setEnabled(false);
             join.getKubernetesConfig().setEnabled(true).setProperty("service-dns", config.kubernetesServiceDns().trim());
         } else {
-            join.getTcpIpConfig().setEnabled(true).setMembers(Arrays.asList(config.members()))
+            join.getTcpIpConfig().setEnabled(true).setMembers(list(config.members()))
                     .setConnectionTimeoutSeconds(2);
         }
         return c;
@@ -374,6 +375,19 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
 
     private ReplicatedMap<String, String> assignmentMap() {
         return hazelcast.getReplicatedMap(ASSIGNMENT_MAP);
+    }
+
+    /** A list property: given as a list, or as one comma-separated string (what a .cfg line easily holds). */
+    static List<String> list(String[] values) {
+        List<String> out = new ArrayList<>();
+        for (String v : values) {
+            for (String part : v.split("[,\\s]+")) {
+                if (!part.isBlank()) {
+                    out.add(part.trim());
+                }
+            }
+        }
+        return out;
     }
 
     private static int parseInt(String s) {
