@@ -32,7 +32,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.cm.ConfigurationEvent;
@@ -72,6 +76,7 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
     private static final long LOOP_MILLIS = 500;
 
     private final Logger log;
+    private final BundleContext context;
     private final ConfigurationAdmin configAdmin;
     private final ClusterConfig config;
     private final String hostName;
@@ -88,7 +93,8 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
 
     @Activate
     public ClusterMembership(@Reference(service = LoggerFactory.class) Logger log,
-                             @Reference ConfigurationAdmin configAdmin, ClusterConfig config) throws IOException {
+                             @Reference ConfigurationAdmin configAdmin, BundleContext context, ClusterConfig config)
+            throws IOException {
         this.log = log;
         this.configAdmin = configAdmin;
         this.config = config;
@@ -113,7 +119,22 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
         });
         // joining takes seconds (the join wait, TCP connects): off the activation thread
         worker.execute(this::join);
+        this.context = context;
+        context.addBundleListener(frameworkStopping);
     }
+
+    /**
+     * The framework stops (SIGTERM, Ctrl-C, shutdown): leave the cluster at once, before the manager stops its
+     * cameras one by one, so the others take them over while this host is still stopping (a moment of two hosts
+     * reading a camera rather than a gap).
+     */
+    private final SynchronousBundleListener frameworkStopping = event -> {
+        if (event.getType() == BundleEvent.STOPPING && event.getBundle().getBundleId() == Constants.SYSTEM_BUNDLE_ID) {
+            Thread leaver = new Thread(this::leave, "framebus-cluster-leave");
+            leaver.setDaemon(true);
+            leaver.start();
+        }
+    };
 
     private void join() {
         Config hz = hazelcastConfig();
@@ -215,6 +236,15 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
 
     @Deactivate
     void deactivate() {
+        try {
+            context.removeBundleListener(frameworkStopping);
+        } catch (IllegalStateException stopping) {
+            // the bundle's context is gone already
+        }
+        leave();
+    }
+
+    private synchronized void leave() {
         closed = true;
         worker.shutdownNow();
         try {

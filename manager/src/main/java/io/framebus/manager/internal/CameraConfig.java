@@ -100,4 +100,9 @@ import org.osgi.service.metatype.annotations.Option;
     @AttributeDefinition(name = "JVM arguments", description = "Advanced: extra options for this camera's capture "
             + "JVM, separated by spaces (added after the manager's defaults).", required = false)
     String jvmArgs() default "";
+
+    @AttributeDefinition(name = "Cluster hosts", description = "Cluster only: host names or host labels that may run "
+            + "this camera, comma-separated; empty = any host. Read by the io.framebus.cluster bundle; the manager "
+            + "itself ignores it.", required = false)
+    String clusterHosts() default "";
 }
