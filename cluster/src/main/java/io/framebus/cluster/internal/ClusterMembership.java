@@ -66,7 +66,13 @@ import org.osgi.service.metatype.annotations.Designate;
         configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
 @Designate(ocd = ClusterConfig.class)
 public final class ClusterMembership implements CameraPlacement, ConfigurationListener {
+    /** member UUID -> SHA-256 of its camera list (the list itself is in {@link #LISTS_MAP}). */
     static final String MEMBERS_MAP = "framebus.members";
+    /**
+     * SHA-256 -> camera list. Hosts normally share one camera list, so the cluster holds it once, not once per
+     * member (500 members with 10,000 cameras each would otherwise replicate 500 copies of a 1 MB list everywhere).
+     */
+    static final String LISTS_MAP = "framebus.cameraLists";
     static final String ASSIGNMENT_MAP = "framebus.assignment";
     static final String ASSIGNMENT_KEY = "assignment";
     static final String ATTR_HOST = "framebus.host";
@@ -89,6 +95,10 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
     private final java.util.logging.Logger hazelcastLog = java.util.logging.Logger.getLogger("com.hazelcast");
     private volatile PublishedAssignment current = PublishedAssignment.NONE;
     private volatile boolean wasCoordinator;
+    /** Parsed camera lists by digest (coordinator only). */
+    private final Map<String, List<CameraEntry>> parsedLists = new HashMap<>();
+    /** The inputs of the last computation whose result is already published (coordinator only). */
+    private String lastInputs;
     private volatile boolean closed;
 
     @Activate
@@ -200,9 +210,11 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
         c.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(config.maxNoHeartbeatSeconds()));
         c.setProperty("hazelcast.merge.first.run.delay.seconds", Integer.toString(config.mergeDelaySeconds()));
         c.setProperty("hazelcast.merge.next.run.delay.seconds", Integer.toString(config.mergeDelaySeconds()));
-        // a member alone (the first, or one that cannot reach the others) starts working after 2 s, not 5-20 s
-        c.setProperty("hazelcast.wait.seconds.before.join", "1");
-        c.setProperty("hazelcast.max.wait.seconds.before.join", "2");
+        // how long a starting member looks for the others before it starts a cluster of its own (and runs every
+        // camera until the split-brain merge finds them): 3 s, up to 10 s while others answer (Hazelcast: 5 and
+        // 20). Shorter made restarted members under load start alone and duplicate cameras for a merge period.
+        c.setProperty("hazelcast.wait.seconds.before.join", "3");
+        c.setProperty("hazelcast.max.wait.seconds.before.join", "10");
         c.getMemberAttributeConfig().setAttribute(ATTR_HOST, hostName);
         c.getMemberAttributeConfig().setAttribute(ATTR_MAX, Integer.toString(config.maxCameras()));
         c.getMemberAttributeConfig().setAttribute(ATTR_LABELS, String.join(",", list(config.labels())));
@@ -210,7 +222,7 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
         // (put-if-absent: the merging side's copy does not overwrite it), so its cameras stay where they run and
         // the smaller side's duplicates end; the coordinator then recomputes with every member. Members re-publish
         // their own camera lists every loop, so nothing of the smaller side's copy is needed.
-        for (String map : new String[] {MEMBERS_MAP, ASSIGNMENT_MAP}) {
+        for (String map : new String[] {MEMBERS_MAP, LISTS_MAP, ASSIGNMENT_MAP}) {
             c.getReplicatedMapConfig(map).setMergePolicyConfig(
                     new MergePolicyConfig(PutIfAbsentMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE));
         }
@@ -304,9 +316,14 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
         }
         String uuid = hz.getCluster().getLocalMember().getUuid().toString();
         String text = sb.toString();
+        String digest = CameraEntry.sha256(text);
+        ReplicatedMap<String, String> lists = hz.getReplicatedMap(LISTS_MAP);
+        if (!lists.containsKey(digest)) {
+            lists.put(digest, text);
+        }
         ReplicatedMap<String, String> map = membersMap();
-        if (!text.equals(map.get(uuid))) {
-            map.put(uuid, text);
+        if (!digest.equals(map.get(uuid))) {
+            map.put(uuid, digest);
         }
     }
 
@@ -332,6 +349,8 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
 
     private void coordinate(HazelcastInstance hz, List<Member> members) {
         ReplicatedMap<String, String> published = membersMap();
+        ReplicatedMap<String, String> lists = hz.getReplicatedMap(LISTS_MAP);
+        StringBuilder inputs = new StringBuilder();
         long now = System.nanoTime();
         long delay = TimeUnit.SECONDS.toNanos(config.rebalanceDelaySeconds());
         Set<String> live = new HashSet<>();
@@ -348,34 +367,42 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
             long seen = firstSeenNanos.computeIfAbsent(uuid, k -> now);
             ClusterHost host = new ClusterHost(name, parseInt(m.getAttribute(ATTR_MAX)), labels(m.getAttribute(ATTR_LABELS)),
                     now - seen >= delay);
-            String text = published.get(uuid);
-            List<CameraEntry> cams = null;
-            if (text != null) {
-                cams = new ArrayList<>();
-                for (String line : text.split("\n")) {
-                    if (!line.isEmpty()) {
-                        cams.add(CameraEntry.parse(line));
-                    }
-                }
-            }
+            String digest = published.get(uuid);
+            List<CameraEntry> cams = digest == null ? null : parsedLists.computeIfAbsent(digest, d -> parse(lists.get(d)));
             views.add(new Coordinator.MemberView(host, cams));
+            inputs.append(uuid).append(host).append(digest).append(cams != null).append('\n');
         }
         firstSeenNanos.keySet().retainAll(live);
+        Set<String> digests = new HashSet<>();
         for (String key : published.keySet()) {
             if (!live.contains(key)) {
-                published.remove(key); // a departed member's list
+                published.remove(key); // a departed member's entry
+            } else {
+                digests.add(published.get(key));
             }
         }
+        for (String digest : lists.keySet()) {
+            if (!digests.contains(digest)) {
+                lists.remove(digest); // a list no live member has any more
+            }
+        }
+        parsedLists.keySet().retainAll(digests);
         ReplicatedMap<String, String> assignment = assignmentMap();
-        PublishedAssignment previous = PublishedAssignment.decode(assignment.get(ASSIGNMENT_KEY));
+        String before = assignment.get(ASSIGNMENT_KEY);
+        inputs.append(before);
+        if (inputs.toString().equals(lastInputs)) {
+            return; // nothing changed since the last computation: it would give the same answer
+        }
+        PublishedAssignment previous = PublishedAssignment.decode(before);
         PublishedAssignment next = Coordinator.plan(hostName, views, previous.owners(), config.weighByPixels());
         String text = next.encode();
-        if (!text.equals(assignment.get(ASSIGNMENT_KEY))) {
+        lastInputs = text.equals(before) ? inputs.toString() : null;
+        if (!text.equals(before)) {
             assignment.put(ASSIGNMENT_KEY, text);
             int moved = 0;
             for (Map.Entry<String, String> e : next.owners().entrySet()) {
-                String before = previous.owners().get(e.getKey());
-                if (before != null && !before.equals(e.getValue()) && names.contains(before)) {
+                String was = previous.owners().get(e.getKey());
+                if (was != null && !was.equals(e.getValue()) && names.contains(was)) {
                     moved++;
                 }
             }
@@ -383,6 +410,20 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
                     + "{} unplaced, {} with differing configurations", next.owners().size(), views.size(), moved,
                     next.unplaced().size(), next.conflicts().size());
         }
+    }
+
+    /** A published camera list; null while it has not arrived (the member then counts as having published nothing). */
+    private static List<CameraEntry> parse(String text) {
+        if (text == null) {
+            return null;
+        }
+        List<CameraEntry> cams = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (!line.isEmpty()) {
+                cams.add(CameraEntry.parse(line));
+            }
+        }
+        return cams;
     }
 
     private void follow(HazelcastInstance hz) {
