@@ -219,9 +219,11 @@ class ClusterFailoverBench {
         }
         report.append("## kill -9 of a member -> its cameras deliver frames on a survivor\n\n");
         report.append(String.format(Locale.ROOT, "%d kills (members in turn), failure detection %s s:%n%n", KILLS, "5"));
-        report.append("| | p50 | max |\n|---|---|---|\n");
-        report.append(String.format(Locale.ROOT, "| last of the killed member's cameras | %.1f s | %.1f s |%n", p50(perKill), Collections.max(perKill)));
-        report.append(String.format(Locale.ROOT, "| each camera | %.1f s | %.1f s |%n%n", p50(perCamera), Collections.max(perCamera)));
+        if (!perKill.isEmpty()) {
+            report.append("| | p50 | max |\n|---|---|---|\n");
+            report.append(String.format(Locale.ROOT, "| last of the killed member's cameras | %.1f s | %.1f s |%n", p50(perKill), Collections.max(perKill)));
+            report.append(String.format(Locale.ROOT, "| each camera | %.1f s | %.1f s |%n%n", p50(perCamera), Collections.max(perCamera)));
+        }
         report.append(String.format(Locale.ROOT, "## graceful stop (SIGTERM) of a member -> its cameras deliver on a survivor%n%n"
                 + "%d stops: p50 %.1f s, max %.1f s (until the last of its cameras delivers)%n%n", STOPS,
                 perStop.isEmpty() ? 0 : p50(perStop), perStop.isEmpty() ? 0 : Collections.max(perStop)));

@@ -73,6 +73,8 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
      * member (500 members with 10,000 cameras each would otherwise replicate 500 copies of a 1 MB list everywhere).
      */
     static final String LISTS_MAP = "framebus.cameraLists";
+    /** What a member publishes instead of its digest while it leaves: place nothing on it any more. */
+    static final String LEAVING = "leaving";
     static final String ASSIGNMENT_MAP = "framebus.assignment";
     static final String ASSIGNMENT_KEY = "assignment";
     static final String ATTR_HOST = "framebus.host";
@@ -265,11 +267,32 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
             Thread.currentThread().interrupt();
         }
         HazelcastInstance instance = hazelcast;
+        if (instance != null && instance.getLifecycleService().isRunning()) {
+            handOver(instance);
+        }
         hazelcast = null;
         if (instance != null) {
-            // graceful: the others learn at once that this member left, and take its cameras
+            // graceful: the others learn at once that this member left
             instance.shutdown();
             log.info("cluster: {} left cluster '{}'", hostName, config.clusterName());
+        }
+    }
+
+    /**
+     * Hands this member's cameras over before Hazelcast's own graceful shutdown (which syncs partition replicas
+     * first and took seconds under load): mark this member as leaving, and when it is the coordinator, publish the
+     * placement without it at once; otherwise the coordinator does so on the map event.
+     */
+    private void handOver(HazelcastInstance hz) {
+        try {
+            membersMap().put(hz.getCluster().getLocalMember().getUuid().toString(), LEAVING);
+            List<Member> members = new ArrayList<>(hz.getCluster().getMembers());
+            if (!members.isEmpty() && members.get(0).localMember() && members.size() > 1) {
+                coordinate(hz, members);
+            }
+        } catch (RuntimeException e) {
+            log.warn("cluster: handing the cameras over before leaving failed ({}); the others take them when "
+                    + "this member has left", e.toString());
         }
     }
 
@@ -360,6 +383,9 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
             String uuid = m.getUuid().toString();
             live.add(uuid);
             String name = m.getAttribute(ATTR_HOST);
+            if (LEAVING.equals(published.get(uuid))) {
+                continue; // leaving: its cameras go to the others now
+            }
             if (name == null || !names.add(name)) {
                 log.error("cluster: member {} has the host name {} of another member; it gets no cameras", m.getAddress(), name);
                 continue;
@@ -377,7 +403,7 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
         for (String key : published.keySet()) {
             if (!live.contains(key)) {
                 published.remove(key); // a departed member's entry
-            } else {
+            } else if (!LEAVING.equals(published.get(key))) {
                 digests.add(published.get(key));
             }
         }
