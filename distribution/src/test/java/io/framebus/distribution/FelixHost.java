@@ -104,7 +104,9 @@ final class FelixHost implements AutoCloseable {
     }
 
     void start() throws IOException {
-        felix = new ProcessBuilder("/usr/sbin/ip", "netns", "exec", namespace, home.resolve("bin/framebus").toString())
+        // --shell: Gogo reads our pipe (stdin is no terminal here), so the test can type framebus:list
+        felix = new ProcessBuilder("/usr/sbin/ip", "netns", "exec", namespace, home.resolve("bin/framebus").toString(),
+                "--shell")
                 .directory(home.toFile()).redirectErrorStream(true).start();
         shell = felix.getOutputStream(); // kept open: EOF would stop the framework
         PrintStream log = new PrintStream(Files.newOutputStream(home.resolve("felix.log")), true, StandardCharsets.UTF_8);
