@@ -193,6 +193,31 @@ class FelixDistributionIT {
     }
 
     @Test
+    void theShellOnlyForTheForegroundOfATerminal() throws Exception {
+        // the script's choice, seen through a stand-in java that prints its arguments (util-linux script gives a tty)
+        Path fakeJava = Files.createDirectories(home.getParent().resolve("fake-jdk/bin")).resolve("java");
+        Files.writeString(fakeJava, "#!/bin/sh\necho \"java $*\"\n");
+        fakeJava.toFile().setExecutable(true);
+        String env = "JAVA_HOME=" + fakeJava.getParent().getParent() + " ";
+        String headless = "-Dgosh.args=--nointeractive --noshutdown";
+        assertThat(runScript("script", "-qec", env + "bin/framebus", "/dev/null")).as("a terminal, in the foreground")
+                .contains("java -Dfelix.config.properties").doesNotContain(headless);
+        assertThat(runScript("script", "-qec", "bash -i -c '" + env + "bin/framebus & wait'", "/dev/null"))
+                .as("a terminal, in the background: reading it would stop the JVM").contains(headless);
+        assertThat(runScript("bash", "-c", env + "bin/framebus")).as("no terminal").contains(headless);
+        assertThat(runScript("bash", "-c", env + "bin/framebus --shell")).doesNotContain(headless);
+        assertThat(runScript("bash", "-c", env + "bin/framebus --bogus")).contains("usage: bin/framebus");
+    }
+
+    private String runScript(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+
+    @Test
     void configurationsAndSecretsShipReadableByTheirOwnerOnly() throws Exception {
         // camera configurations may hold passwords; secrets/ holds them
         for (String dir : List.of("conf", "secrets")) {
