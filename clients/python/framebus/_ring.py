@@ -214,6 +214,8 @@ class RingFile:
     def status(self):
         """Every header field as a dict: identity and geometry, liveness, counters, source info, the last error
         (read under its seqlock; error_code None when the lock stayed odd, as when a writer died changing it)."""
+        if not self.size_ok():
+            raise self._shrunk()
         head = self._pread(L.HEADER_READ_BYTES, 0)
         s = dict(self.header)
         s["lifecycle_code"] = _I.unpack_from(head, L.LIFECYCLE_OFFSET)[0]
