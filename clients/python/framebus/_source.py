@@ -25,6 +25,8 @@ MIN_SLEEP = 20e-6
 DUE_SLEEP = 200e-6
 LATE_SLEEP = 1e-3
 IDLE_SLEEP = 10e-3
+LONG_IDLE_SLEEP = 50e-3      # once the newest frame is more than LONG_IDLE_NS old (a camera that is down)
+LONG_IDLE_NS = 1_000_000_000
 EARLY_WAKE_NS = 2_000_000
 
 
@@ -272,7 +274,9 @@ class Source:
 
     def _sleep_for(self, step):
         """How long to sleep before looking again, and the next step: nothing can arrive before the frame the
-        recent intervals predict, so sleep until 2 ms before it in one go, then in short steps."""
+        recent intervals predict, so sleep until 2 ms before it in one go, then in short steps (20 us doubling to
+        200 us), 1 ms steps while a frame is late, backing off to 10 ms on an idle ring and to 50 ms once the newest
+        frame is more than a second old (a camera that is down or reconnecting)."""
         ring = self._ring
         seq = ring.published()
         if seq != self._interval_seq:
@@ -288,6 +292,8 @@ class Source:
                 return step, min(step * 2, DUE_SLEEP)                 # due about now: short steps
             if now - last < 3 * interval:
                 return step, min(step * 2, LATE_SLEEP)                # late or dropped: the next one is close
+        if step >= IDLE_SLEEP and (not interval or now - last > LONG_IDLE_NS):
+            return step, LONG_IDLE_SLEEP                              # no frame for a second: camera down
         return step, min(step * 2, IDLE_SLEEP)                        # idle or stalled: back off
 
     def next(self, timeout=None, every=False, out=None):
