@@ -1,6 +1,7 @@
 """A camera as a consumer sees it: follows the ring at a path across writer restarts, waits for frames cheaply."""
 
 import asyncio
+import collections
 import os
 import pwd
 import re
@@ -115,6 +116,8 @@ class Source:
         self._last = None         # (serial, generation, sequence) of the last frame returned by next()/frames()
         self._interval_seq = -1   # published sequence the cached interval was computed at
         self._interval = (0, 0, 0)
+        self._intervals = collections.deque(maxlen=15)  # recent frame intervals (ns) seen while waiting
+        self._newest_seen = None  # (sequence, publish mono) of the newest frame seen while waiting
         self.laps = 0             # frames lost to a slow consumer in every=True iteration
         self.switches = 0         # rings followed after the first one
 
@@ -164,6 +167,8 @@ class Source:
         self._serial += 1
         self.switches += 1
         self._interval_seq = -1
+        self._intervals.clear()
+        self._newest_seen = None
         return True
 
     def _current(self, force=False):
@@ -274,20 +279,25 @@ class Source:
 
     def _sleep_for(self, step):
         """How long to sleep before looking again, and the next step: nothing can arrive before the frame the
-        recent intervals predict, so sleep until 2 ms before it in one go, then in short steps (20 us doubling to
-        200 us), 1 ms steps while a frame is late, backing off to 10 ms on an idle ring and to 50 ms once the newest
+        recent intervals predict, so sleep until shortly before it in one go (2 ms, or an eighth of the interval if
+        that is more: a writer that was delayed catches up with early frames; never longer than one interval), then
+        in 1 ms steps until 2 ms before it, then in short steps (20 us doubling to 200 us), 1 ms steps while a frame
+        is late, backing off to 10 ms on an idle ring and to 50 ms once the newest
         frame is more than a second old (a camera that is down or reconnecting)."""
         ring = self._ring
         seq = ring.published()
         if seq != self._interval_seq:
-            self._interval = ring.recent_interval()
             self._interval_seq = seq
+            self._interval = self._predict(ring, seq)
         interval, _, last = self._interval
         now = time.monotonic_ns()
         if interval:
             due = last + interval
+            early = max(EARLY_WAKE_NS, interval // 8)
+            if due - now > early:                                     # one long sleep, at most one interval
+                return min(due - now - early, interval) / 1e9, MIN_SLEEP
             if due - now > EARLY_WAKE_NS:
-                return (due - now - EARLY_WAKE_NS) / 1e9, MIN_SLEEP   # one long sleep
+                return LATE_SLEEP, MIN_SLEEP                          # early window: 1 ms steps
             if now - due < 4 * EARLY_WAKE_NS:
                 return step, min(step * 2, DUE_SLEEP)                 # due about now: short steps
             if now - last < 3 * interval:
@@ -295,6 +305,23 @@ class Source:
         if step >= IDLE_SLEEP and (not interval or now - last > LONG_IDLE_NS):
             return step, LONG_IDLE_SLEEP                              # no frame for a second: camera down
         return step, min(step * 2, IDLE_SLEEP)                        # idle or stalled: back off
+
+    def _predict(self, ring, seq):
+        """(interval, seq, publish time of frame seq): the median of the frame intervals seen lately (robust to a
+        writer that was delayed and catches up), or from the ring's recent slots until there are a few."""
+        if seq < 1:
+            return 0, seq, 0
+        last = ring.slot_meta(seq)[ring.layout.fields.index("publish_mono_nanos")]
+        prev = self._newest_seen
+        if prev is not None and prev[0] < seq:
+            d = (last - prev[1]) // (seq - prev[0])
+            if 0 < d < 10_000_000_000:
+                self._intervals.append(d)
+        self._newest_seen = (seq, last)
+        if len(self._intervals) >= 3:
+            return sorted(self._intervals)[len(self._intervals) // 2], seq, last
+        interval, _, _ = ring.recent_interval()
+        return interval, seq, last
 
     def next(self, timeout=None, every=False, out=None):
         """Waits for the frame after the last one returned (see `poll`); raises FrameTimeout after `timeout`
