@@ -264,10 +264,11 @@ class Source:
         if same and seq <= last[2]:
             return None
         frame = None
-        if same and every and seq - last[2] < ring.slot_count:
-            frame = self._read(ring, last[2] + 1, out)
+        if same and every:
+            if seq - last[2] < ring.slot_count:
+                frame = self._read(ring, last[2] + 1, out)
             if frame is None:
-                self.laps += 1
+                self.laps += 1  # frame last + 1 is overwritten already (or was while being copied)
         if frame is None:
             frame = self._newest(out)
             if frame is None:

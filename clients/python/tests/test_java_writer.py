@@ -56,12 +56,13 @@ def test_no_torn_frame_with_the_writer_flat_out_and_the_control_sees_tearing(rin
         # sequential reading: every frame in order while the ring holds it, laps counted, never a torn one
         got = bad = 0
         last = None
+        deadline = time.monotonic() + 30
         for f in src.frames(timeout=10, every=True):
             bad += not consistent(f.data, f.sequence)
             assert last is None or f.sequence > last
             last = f.sequence
             got += 1
-            if got == 2000:
+            if got >= 2000 and (src.laps > 0 or time.monotonic() > deadline):
                 break
         assert bad == 0
         assert src.laps > 0, "a reader this slow must be lapped by a writer flat out"
