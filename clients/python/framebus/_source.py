@@ -68,7 +68,8 @@ def ring_path(name, directory=None):
 
 
 def open(name, directory=None, stall_timeout=DEFAULT_STALL_TIMEOUT, reuse_buffer=True):  # noqa: A001 - API name
-    """Opens a camera by id (in `directory`, default `default_directory()`) or by ring path.
+    """Opens a camera by id (in `directory`, default `default_directory()`) or by ring path. Any ring name works
+    the same way (an output's name, once outputs have rings of their own).
 
     Raises CameraNotFoundError when there is no ring file, and a RingFormatError subclass when the file is not a
     readable ring (not a ring, truncated, still being initialised, another format version)."""
