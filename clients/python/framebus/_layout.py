@@ -3,6 +3,11 @@
 The header (identity, geometry, published sequence, liveness, error, source info) is the same in every version this
 reader knows. The slot header is the part a version step changes: SLOTS maps each supported version to its slot
 layout, and a file of any other version is refused with a message naming both versions.
+
+To read a new version: add `N: SlotLayout(struct, field names, payload offset)` to SLOTS. Keep the version 1 field
+names for what stays (Frame reads lock, sequence, capture_epoch_nanos, capture_mono_nanos, pts_micros,
+publish_mono_nanos, payload_bytes, flags by name); new fields reach the consumer in `Frame.extra` by name until the
+Frame class gives them attributes of their own.
 """
 
 import struct
