@@ -44,8 +44,8 @@ def same_start(recorded_millis, current_millis):
     """True when two start times computed for one pid name the same process.
 
     Java's startInstant() adds the boot time (whole seconds from /proc/stat, read once per JVM) to the start tick,
-    so the same process gives values that differ by whole seconds when the wall clock was set (or slewed across a
-    second) between the writer's and this reader's computation. The sub-second part comes from the start tick and
+    so the same process gives values that differ by whole seconds when the wall clock was set (stepped) between
+    the writer's and this reader's computation. The sub-second part comes from the start tick and
     does not move: equal modulo one second is the same process, for any clock change. A new process that got the
     same pid matches only by chance (1 in 100 with 100 ticks per second), and only after a pid wrap-around."""
     if recorded_millis == 0 or current_millis == 0:
