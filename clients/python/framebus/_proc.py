@@ -2,7 +2,7 @@
 
 import os
 
-# The seconds part of a start time is the boot time, which moves when the wall clock is set or slewed (see
+# The seconds part of a start time is the boot time, which moves when the wall clock is set (see
 # docs/shm-format.md, "Staleness and cleanup"); the part below the second is the process's own start tick.
 _MILLIS_PER_SECOND = 1000
 
