@@ -18,7 +18,7 @@ def test_motion_example_reports_motion_on_the_moving_pattern_only(ring_dir, capt
     for name in ("moving", "still"):
         wait_until(lambda: name in framebus.cameras(ring_dir), 60, f"camera {name}")
     r = subprocess.run([sys.executable, os.path.join(CLIENT, "examples", "motion.py"), "--dir", ring_dir,
-                        "--duration", "5", "--threshold", "0.5"], capture_output=True, text=True, timeout=120)
+                        "--duration", "8", "--threshold", "0.5"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0] == "watching moving, still"
