@@ -95,3 +95,18 @@ def test_rtsp_camera_through_gstreamer(ring_dir, capture, rtsp_camera):
         s = cam.status()
         assert s.live and s.state == "STREAMING" and s.writer_pid == proc.pid and s.source_width == 320
         assert all(f.pts_micros is not None for f in frames)
+
+
+def test_a_camera_that_cannot_connect_reports_why_in_status_and_timeouts(ring_dir, capture):
+    from conftest import free_port
+    path = os.path.join(ring_dir, "dead.ring")
+    capture(path, "dead", f"rtsp://127.0.0.1:{free_port()}/nothing", connectTimeoutMillis=500,
+            reconnectDelayMillis=100, reconnectDelayMaxMillis=500)
+    with opened(path) as cam:
+        s = wait_until(lambda: (lambda st: st if st.error == "CONNECT" else None)(cam.status()), 60,
+                       "the connection error in the status")
+        assert s.state in ("CONNECTING", "RECONNECTING") and not s.live and s.writer_alive and not s.stale
+        assert "127.0.0.1" in s.error_text and s.error_age is not None and cam.latest() is None
+        with pytest.raises(framebus.FrameTimeout, match=r"dead.ring: no new frame within 0.5 s \(state "
+                                                        r"(RE)?CONNECTING, writer live, last error CONNECT: "):
+            cam.next(timeout=0.5)
