@@ -80,8 +80,8 @@ PREFIX = []  # ["nice", "-n", "-15"] with --priority
 
 
 def java_writer(ring, w, h, fmt, rate):
-    p = Proc(PREFIX + [JAVA, "-cp", os.path.join(LIB, "*"), os.path.join(CLIENT, "tests", "java", "TestRingWriter.java"),
-              ring, "bench", str(w), str(h), fmt, "4", str(rate), "1"])
+    source = os.path.join(CLIENT, "tests", "java", "TestRingWriter.java")
+    p = Proc(PREFIX + [JAVA, "-cp", os.path.join(LIB, "*"), source, ring, "bench", str(w), str(h), fmt, "4", str(rate), "1"])
     p.wait_line("READY")
     return p
 
@@ -191,7 +191,8 @@ def main():
     procs = []
     try:
         print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} cpus, "
-              f"load {os.getloadavg()[0]:.2f}, priority {'consumer FIFO 10, writers nice -15' if a.priority else 'normal'}")
+              f"load {os.getloadavg()[0]:.2f}, "
+              f"priority {'consumer FIFO 10, writers nice -15' if a.priority else 'normal'}")
         ring = os.path.join(d, "w25.ring")
         procs.append(java_writer(ring, 1280, 720, "BGR24", 25))
         report("java writer 25 fps 1280x720 BGR24, frames()", 25, *follow(ring, a.seconds))

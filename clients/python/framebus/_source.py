@@ -89,8 +89,8 @@ class Status:
         return dict(self.__dict__)
 
     def __repr__(self):
-        return (f"Status({self.camera_id}: {self.state}, {'stale: ' + ', '.join(self.stale_reasons) if self.stale else 'live'}, "
-                f"frame {self.published_sequence} gen {self.generation})")
+        health = "stale: " + ", ".join(self.stale_reasons) if self.stale else "live"
+        return f"Status({self.camera_id}: {self.state}, {health}, frame {self.published_sequence} gen {self.generation})"
 
 
 class Source:
