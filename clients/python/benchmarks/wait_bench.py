@@ -81,7 +81,8 @@ PREFIX = []  # ["nice", "-n", "-15"] with --priority
 
 def java_writer(ring, w, h, fmt, rate):
     source = os.path.join(CLIENT, "tests", "java", "TestRingWriter.java")
-    p = Proc(PREFIX + [JAVA, "-cp", os.path.join(LIB, "*"), source, ring, "bench", str(w), str(h), fmt, "4", str(rate), "1"])
+    p = Proc(PREFIX + [JAVA, "-cp", os.path.join(LIB, "*"), source, ring, "bench", str(w), str(h), fmt, "4",
+                       str(rate), "1"])
     p.wait_line("READY")
     return p
 

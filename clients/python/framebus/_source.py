@@ -90,7 +90,8 @@ class Status:
 
     def __repr__(self):
         health = "stale: " + ", ".join(self.stale_reasons) if self.stale else "live"
-        return f"Status({self.camera_id}: {self.state}, {health}, frame {self.published_sequence} gen {self.generation})"
+        return (f"Status({self.camera_id}: {self.state}, {health}, "
+                f"frame {self.published_sequence} gen {self.generation})")
 
 
 class Source:
