@@ -1,5 +1,6 @@
 package io.framebus.manager.internal;
 
+import io.framebus.contract.CaptureLogLine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +20,9 @@ import java.util.function.Consumer;
  * child that we died), stdout is the doorbell (one byte per published frame), stderr is the child's log.
  */
 final class CaptureProcess {
+    /** The environment variables a capture process inherits from the runtime; every other one is dropped. */
+    static final java.util.Set<String> CHILD_ENVIRONMENT = java.util.Set.of("PATH", "HOME", "USER", "LOGNAME", "LANG",
+            "TZ", "TMPDIR", "LD_LIBRARY_PATH");
     /** USER_HZ, the unit of /proc's CPU times: 100 on every Linux architecture Java runs on. */
     private static final long CLOCK_TICKS_PER_SECOND = 100;
 
@@ -33,7 +37,7 @@ final class CaptureProcess {
         this.cameraId = cameraId;
         this.process = process;
         this.stdin = process.getOutputStream();
-        this.doorbellThread = new Thread(() -> pumpDoorbell(process.getInputStream(), doorbell),
+        this.doorbellThread = new Thread(() -> pumpDoorbell(process.getInputStream(), doorbell, log),
                 "framebus-doorbell-" + cameraId);
         this.logThread = new Thread(() -> pumpLog(process.getErrorStream(), log), "framebus-log-" + cameraId);
         doorbellThread.setDaemon(true);
@@ -62,7 +66,11 @@ final class CaptureProcess {
         cmd.add("-cp");
         cmd.add(captureHome.resolve("lib").toString() + "/*"); // expanded by the java launcher, not a shell
         cmd.add("io.framebus.capture.CaptureMain");
-        return new ProcessBuilder(cmd).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        // only what a JVM and FFmpeg need: a secret passed to the runtime as $[env:NAME] stays out of the capture
+        // processes' /proc/<pid>/environ
+        pb.environment().keySet().removeIf(k -> !CHILD_ENVIRONMENT.contains(k) && !k.startsWith("LC_"));
+        return pb.start();
     }
 
     /** Makes a started capture program (new, or a {@link StandbyProcess}) the camera's: writes its settings. */
@@ -170,12 +178,18 @@ final class CaptureProcess {
         }
     }
 
-    private static void pumpDoorbell(InputStream in, Runnable doorbell) {
+    private void pumpDoorbell(InputStream in, Runnable doorbell, Consumer<String> log) {
         byte[] buf = new byte[256];
         try (in) {
             // blocks on the pipe: an idle camera costs nothing; a burst of bytes is one wake-up
             while (in.read(buf) >= 0) {
-                doorbell.run();
+                try {
+                    doorbell.run();
+                } catch (RuntimeException e) {
+                    // a consumer's failure must not stop the camera's deliveries: report it and go on
+                    log.accept(CaptureLogLine.format(cameraId, CaptureLogLine.Level.ERROR,
+                            "frame delivery failed: " + e));
+                }
             }
         } catch (IOException closed) {
             // the process ended

@@ -5,7 +5,6 @@ import io.framebus.api.SourceStatus;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -76,9 +75,9 @@ public final class FramebusCommands {
         if (c.isValid()) {
             line(out, "name", c.settings().name());
             line(out, "url", c.settings().displayUrl());
-            line(out, "configured", c.settings().width() == 0 ? "source size" : c.settings().width() + "x"
-                    + c.settings().height());
-            line(out, "pixel format", c.settings().pixelFormat().name());
+            line(out, "configured", c.settings().capture().width() == 0 ? "source size" : c.settings().capture().width() + "x"
+                    + c.settings().capture().height());
+            line(out, "pixel format", c.settings().capture().pixelFormat().name());
             line(out, "max fps", fmt(c.settings().fps()));
         }
         line(out, "state", s.state() + (s.live() ? " (live)" : ""));
@@ -123,7 +122,7 @@ public final class FramebusCommands {
             return "camera " + id + " has no frame yet (" + c.status().state() + ")";
         }
         Path out = Paths.get(file).toAbsolutePath();
-        try (OutputStream os = Files.newOutputStream(out)) {
+        try (OutputStream os = Snapshots.open(out)) {
             Snapshots.write(info, px.flip(), imageFormat, os);
         }
         return "frame " + info.sequence() + " of " + id + " (" + info.format() + ", " + age(info.age()) + " old) written to " + out;
