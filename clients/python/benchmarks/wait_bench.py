@@ -88,7 +88,7 @@ def java_writer(ring, w, h, fmt, rate):
 
 
 def capture(ring, url, fmt):
-    doc = f"cameraId=cap\nurl={url.replace(':', chr(92) + ':')}\nringPath={ring}\npixelFormat={fmt}\n\n"
+    doc = f"cameraId=cap\nurl={url.replace(':', chr(92) + ':')}\nringPath={ring}\npixelFormat={fmt}\nfps=0\n\n"
     p = Proc(PREFIX + [JAVA] + CAPTURE_JVM + ["-cp", os.path.join(LIB, "*"), "io.framebus.capture.CaptureMain"], doc)
     end = time.monotonic() + 60
     while not os.path.exists(ring):

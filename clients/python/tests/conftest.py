@@ -188,7 +188,7 @@ def capture(children):
     lib = capture_lib()
 
     def start(ring, cam, url, **settings):
-        doc = {"cameraId": cam, "url": url, "ringPath": ring}
+        doc = {"cameraId": cam, "url": url, "ringPath": ring, "fps": 0}  # every frame (the default caps at 6 fps)
         doc.update(settings)
         text = "".join(f"{_escape(k)}={_escape(v)}\n" for k, v in doc.items()) + "\n"
         cmd = [java()] + CAPTURE_JVM_OPTIONS + ["-cp", os.path.join(lib, "*"), "io.framebus.capture.CaptureMain"]
