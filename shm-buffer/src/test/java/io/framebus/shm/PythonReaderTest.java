@@ -37,8 +37,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Proves that docs/shm-format.md is enough for another language: rings written by {@link RingWriter} are read by
- * tools/python/framebus_ring.py (stdlib mmap + numpy) in a separate process, and everything it reports (header,
- * status, last error, frame metadata, pixels through numpy's shapes) matches what the Java side wrote.
+ * tools/python/framebus_ring.py (the command line of the Python client in clients/python: pread + numpy) in a
+ * separate process, and everything it reports (header, status, last error, frame metadata, pixels through numpy's
+ * shapes) matches what the Java side wrote.
  */
 class PythonReaderTest {
     private static final String PYTHON = "/usr/bin/python3";
