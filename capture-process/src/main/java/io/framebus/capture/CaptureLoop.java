@@ -60,7 +60,7 @@ final class CaptureLoop {
         this.doorbell = doorbell;
         this.log = log;
         this.ffmpegLog = ffmpegLog;
-        this.opener = new SourceOpener(ffmpegLog::recent);
+        this.opener = new SourceOpener(ffmpegLog::recent, log);
         this.backoff = new Backoff(settings.reconnectDelayMillis(), settings.reconnectDelayMaxMillis());
         this.cap = new FrameRateCap(settings.fps());
         this.keyframesOnly = settings.decodeMode() == CaptureSettings.DecodeMode.KEYFRAMES;
@@ -169,6 +169,11 @@ final class CaptureLoop {
             ring.addDecoded(1);
             if (av.width() != sourceWidth || av.height() != sourceHeight) {
                 geometry(av.width(), av.height());
+            }
+            if (frames == 2 && knownSourceFps == 0 && source.frameRate() > 0) {
+                // a source that learns its rate from the stream (framebus's RTSP client) knows it by now
+                knownSourceFps = source.frameRate();
+                ring.sourceInfo(sourceWidth, sourceHeight, knownSourceFps);
             }
             if (frames == 1) {
                 streamingSince = monoNanos;
