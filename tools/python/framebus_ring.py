@@ -37,8 +37,11 @@ LIVE = {"lifecycle_code": (192, "<i"), "heartbeat_nanos": (384, "<q"), "state_co
 ERROR_LOCK, ERROR_CODE, ERROR_LENGTH, ERROR_NANOS, ERROR_TEXT, ERROR_TEXT_BYTES = 512, 520, 524, 528, 640, 1024
 SLOT = {"lock": (0, "<q"), "sequence": (8, "<q"), "capture_epoch_nanos": (16, "<q"),
         "capture_mono_nanos": (24, "<q"), "pts_micros": (32, "<q"), "publish_mono_nanos": (40, "<q"),
-        "payload_bytes": (48, "<i"), "flags": (52, "<i")}
-FLAG_KEYFRAME = 1
+        "payload_bytes": (48, "<i"), "flags": (52, "<i"),
+        # revision 1 (docs/shm-format.md#revisions): 0 in files of older writers, meaning "not given"
+        "source_capture_epoch_nanos": (56, "<q"), "capture_time_source": (64, "<i"), "source_sequence": (72, "<q")}
+FLAG_KEYFRAME, FLAG_SOURCE_CLOCK_RESET = 1, 2
+CAPTURE_TIME_SOURCES = {0: None, 1: "RTCP"}
 PIXEL_FORMATS = {1: "BGR24", 2: "RGB24", 3: "GRAY8", 4: "YUV420P", 5: "NV12"}
 STATES = {1: "STARTING", 2: "CONNECTING", 3: "STREAMING", 4: "RECONNECTING", 5: "STOPPED", 6: "FAILED"}
 ERRORS = {0: "NONE", 1: "CONNECT", 2: "TIMEOUT", 3: "AUTH", 4: "NOT_FOUND", 5: "UNSUPPORTED", 6: "STREAM",
@@ -230,6 +233,11 @@ class Ring:
                 continue  # the writer touched the slot during the copy: torn, take the newest again
             info["generation"], info["retries"] = h["generation"], attempt
             info["keyframe"] = bool(info["flags"] & FLAG_KEYFRAME)
+            # the camera's own capture time, or None; a reset starts a new time line of the camera's clock
+            info["capture_time_source"] = CAPTURE_TIME_SOURCES.get(info["capture_time_source"])
+            if info["capture_time_source"] is None:
+                info["source_capture_epoch_nanos"] = None
+            info["source_clock_reset"] = bool(info["flags"] & FLAG_SOURCE_CLOCK_RESET)
             info["pts_micros"] = None if info["pts_micros"] == NO_PTS else info["pts_micros"]
             info["age_ms"] = (time.monotonic_ns() - info["capture_mono_nanos"]) / 1e6
             return Frame(info, data, h["pixel_format"], h["width"], h["height"])

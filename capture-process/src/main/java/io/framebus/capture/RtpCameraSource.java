@@ -60,13 +60,25 @@ final class RtpCameraSource implements SourceOpener.CameraSource {
     private final String codecName;
     private long firstTimestamp = Long.MIN_VALUE;
     private boolean pictureHeld;
+    private final SourceClock clock;
+    /** RTP timestamps of the access units sent to the decoder, by the pts they were given (reordering decoders). */
+    private final java.util.LinkedHashMap<Long, Long> rtpByPts = new java.util.LinkedHashMap<>(64, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<Long, Long> eldest) {
+            return size() > 64;
+        }
+    };
+    private long frameRtpTimestamp;
     private long lastUnitTimestamp = Long.MIN_VALUE;
     private long minDelta = Long.MAX_VALUE;
     private int rateSamples;
     private static final int RATE_SAMPLES = 8;
 
-    private RtpCameraSource(RtspSession session, AVCodecContext decoder, String codecName) {
+    private RtpCameraSource(RtspSession session, AVCodecContext decoder, String codecName, SourceClock clock) {
         this.session = session;
+        this.clock = clock;
         RtspSession.Track t = session.track();
         this.depacketizer = new RtpDepacketizer(t.codec(), t.payloadType());
         this.clockRate = t.clockRate() > 0 ? t.clockRate() : 90000;
@@ -82,7 +94,7 @@ final class RtpCameraSource implements SourceOpener.CameraSource {
                 && "tcp".equals(spec.options().get("rtsp_transport"));
     }
 
-    static RtpCameraSource open(SourceSpec spec, int socketTimeoutMillis)
+    static RtpCameraSource open(SourceSpec spec, int socketTimeoutMillis, SourceClock clock)
             throws SourceException, RtspSession.Unsupported {
         RtspSession session = RtspSession.open(spec.input(), socketTimeoutMillis);
         try {
@@ -112,7 +124,7 @@ final class RtpCameraSource implements SourceOpener.CameraSource {
                 throw new SourceException(RingError.UNSUPPORTED, "cannot open the " + track.codec()
                         + " decoder (FFmpeg error " + rc + ")");
             }
-            return new RtpCameraSource(session, c, h265 ? "hevc" : "h264");
+            return new RtpCameraSource(session, c, h265 ? "hevc" : "h264", clock);
         } catch (SourceException | RuntimeException e) {
             session.close();
             throw e;
@@ -132,6 +144,8 @@ final class RtpCameraSource implements SourceOpener.CameraSource {
                     RtspSession.Interleaved p = session.next();
                     if (p.channel() == session.rtpChannel()) {
                         depacketizer.accept(p.data(), this::unitDone);
+                    } else if (p.channel() == session.rtcpChannel()) {
+                        clock.acceptRtcp(p.data()); // sender reports: the camera's clock for its RTP timestamps
                     }
                     continue;
                 }
@@ -177,6 +191,7 @@ final class RtpCameraSource implements SourceOpener.CameraSource {
             long micros = (unit.rtpTimestamp() - firstTimestamp) * 1_000_000L / clockRate;
             packet.pts(micros);
             packet.dts(micros);
+            rtpByPts.put(micros, unit.rtpTimestamp());
             if (unit.keyframe()) {
                 packet.flags(packet.flags() | AV_PKT_FLAG_KEY);
             }
@@ -194,10 +209,17 @@ final class RtpCameraSource implements SourceOpener.CameraSource {
         pictureHeld = true;
         frame.opaque = picture;
         frame.timestamp = picture.best_effort_timestamp();
+        Long rtp = rtpByPts.get(frame.timestamp);
+        frameRtpTimestamp = rtp != null ? rtp : firstTimestamp + frame.timestamp * clockRate / 1_000_000L;
         frame.keyFrame = (picture.flags() & AV_FRAME_FLAG_KEY) != 0;
         frame.imageWidth = picture.width();
         frame.imageHeight = picture.height();
         return frame;
+    }
+
+    @Override
+    public SourceClock.Stamp sourceTime(long nowMonoNanos) {
+        return clock.stamp(frameRtpTimestamp, nowMonoNanos);
     }
 
     /** Access units dropped because a packet was lost (and those that depend on them). */

@@ -38,10 +38,10 @@ final class SourceOpener {
      *                            peer from a broken one
      * @throws SourceException classified; the grabber is released
      */
-    CameraSource open(SourceSpec spec, int socketTimeoutMillis) throws SourceException {
+    CameraSource open(SourceSpec spec, int socketTimeoutMillis, SourceClock clock) throws SourceException {
         if (RtpCameraSource.handles(spec)) {
             try {
-                return RtpCameraSource.open(spec, socketTimeoutMillis);
+                return RtpCameraSource.open(spec, socketTimeoutMillis, clock);
             } catch (RtspSession.Unsupported e) {
                 if (!fallbackLogged) {
                     fallbackLogged = true;
@@ -105,6 +105,14 @@ final class SourceOpener {
         double frameRate();
 
         String codecName();
+
+        /**
+         * The source's own capture time of the frame {@link #next} returned last, from the {@link SourceClock} the
+         * source was opened with; {@link SourceClock.Stamp#NONE} for sources that give none.
+         */
+        default SourceClock.Stamp sourceTime(long nowMonoNanos) {
+            return SourceClock.Stamp.NONE;
+        }
 
         @Override
         void close();

@@ -134,6 +134,90 @@ class RtpClientIT {
         }
     }
 
+    /**
+     * An outage of several seconds with the default reconnect settings: the young outage is retried about every
+     * second, so frames flow again soon after the server is back. Prints the time from the server's READY to the
+     * first new frame (docs/benchmarks.md); asserts no time, only that the same process streams again.
+     */
+    @Test
+    void afterAnOutageFramesFlowAgainInTheSameProcess() throws Exception {
+        RtspTestServer camera = camera(RtspTestServer.options().size(320, 240).fps(25).pattern("red"));
+        Path ring = rings.ring("outage");
+        CaptureProcess p = capture(CaptureProcess.settings("outage", camera.url(), ring));
+        try (RingProbe probe = RingProbe.open(ring, p)) {
+            probe.awaitPublished(5, RingProbe.STARTUP);
+            camera.stop();
+            long downAt = System.nanoTime();
+            probe.awaitState(RingState.RECONNECTING, SHORT);
+            // an outage of about 8 s: the count of attempts, not a clock, says when it is long enough
+            RingProbe.until(p, Duration.ofSeconds(60), () -> probe.status().reconnects() >= 8);
+            long attempts = probe.status().reconnects();
+            double outageSeconds = (System.nanoTime() - downAt) / 1e9;
+            long before = probe.reader().publishedSequence();
+            camera.restart();
+            long backAt = System.nanoTime();
+            RingProbe.until(p, Duration.ofSeconds(30), () -> probe.reader().publishedSequence() > before);
+            long firstFrameNanos = System.nanoTime() - backAt;
+            System.out.printf(java.util.Locale.ROOT, "RECONNECT outage %.1f s, %d attempts (%.2f per second); "
+                    + "first frame %.0f ms after the server was back%n", outageSeconds, attempts,
+                    attempts / outageSeconds, firstFrameNanos / 1e6);
+            assertThat(probe.state()).isEqualTo(RingState.STREAMING);
+            assertThat(p.isAlive()).isTrue();
+        }
+    }
+
+    /**
+     * GStreamer's RTSP server sends RTCP sender reports that map its RTP timestamps to its NTP wall clock (the host's
+     * clock here): every frame after the first report carries the camera's capture time, spaced exactly one frame
+     * interval apart by the RTP timestamps, just before the frame was decoded; and the decoded picture's number.
+     */
+    @Test
+    void rtcpSenderReportsGiveTheCameraCaptureTime() throws Exception {
+        RtspTestServer camera = camera(RtspTestServer.options().size(320, 240).fps(10).pattern("red"));
+        Path ring = rings.ring("ntp");
+        CaptureProcess p = capture(CaptureProcess.settings("ntp", camera.url(), ring));
+        try (RingProbe probe = RingProbe.open(ring, p)) {
+            probe.awaitPublished(1, RingProbe.STARTUP);
+            ByteBuffer dst = ByteBuffer.allocate(320 * 240 * 3);
+            List<FrameInfo> timed = new ArrayList<>();
+            FrameInfo[] last = new FrameInfo[1];
+            RingProbe.until(p, Duration.ofSeconds(30), () -> {
+                dst.clear();
+                FrameInfo f = probe.reader().readAfter(last[0] == null ? 0 : last[0].generation(),
+                        last[0] == null ? 0 : last[0].sequence(), dst);
+                if (f == null) {
+                    return false;
+                }
+                if (f.captureTimeSource() == io.framebus.api.CaptureTimeSource.RTCP) {
+                    if (!timed.isEmpty() && f.sequence() != timed.get(timed.size() - 1).sequence() + 1) {
+                        timed.clear(); // consecutive frames only
+                    }
+                    timed.add(f);
+                }
+                last[0] = f;
+                return timed.size() >= 10;
+            });
+            for (int i = 1; i < timed.size(); i++) {
+                FrameInfo a = timed.get(i - 1);
+                FrameInfo b = timed.get(i);
+                assertThat(b.sourceCaptureEpochNanos() - a.sourceCaptureEpochNanos()).as("one RTP interval at 10 fps")
+                        .isBetween(99_000_000L, 101_000_000L);
+                assertThat(b.sourceSequence()).as("every decoded picture is published (fps=0)")
+                        .isEqualTo(a.sourceSequence() + 1);
+            }
+            for (FrameInfo f : timed) {
+                long lead = f.captureEpochNanos() - f.sourceCaptureEpochNanos();
+                assertThat(lead).as("captured by the camera's clock (the host's here) shortly before it was decoded")
+                        .isBetween(-50_000_000L, 2_000_000_000L);
+                assertThat(f.sourceClockReset()).isFalse();
+                assertThat(f.sourceCaptureTime()).isPresent();
+            }
+            System.out.printf(java.util.Locale.ROOT, "RTCP capture time: decoded %.1f ms after the camera's capture "
+                    + "time (first of %d frames)%n", (timed.get(0).captureEpochNanos()
+                    - timed.get(0).sourceCaptureEpochNanos()) / 1e6, timed.size());
+        }
+    }
+
     @Test
     void keyFramesModeOverTheOwnClientPublishesOnlyKeyFrames() throws Exception {
         RtspTestServer camera = camera(RtspTestServer.options().size(320, 240).fps(10).keyint(5).pattern("red"));

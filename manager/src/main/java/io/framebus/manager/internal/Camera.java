@@ -335,24 +335,28 @@ final class Camera implements SupervisedCamera {
                 : w != null && w.override() != null && !w.reason().isEmpty() ? w.reason()
                 : rs != null && !rs.errorText().isEmpty() ? rs.errorText()
                 : lastRestartReason;
-        Duration age = latestFrameAge(r);
+        FrameInfo newest = latestFrame(r);
+        Duration age = newest == null ? null : newest.age();
         boolean live = state == SourceState.STREAMING && age != null
                 && age.toMillis() < settings.stallTimeoutMillis();
+        boolean late = state == SourceState.STREAMING && age != null
+                && age.toNanos() > LateFrames.overdueAfterNanos(settings.fps(), "keyframes".equals(settings.decodeMode()),
+                        ours ? rs.sourceFpsMilli() / 1000.0 : 0, w == null ? 0 : w.fps());
         return new SourceStatus(id, state, live, Secrets.redact(error, settings.url()),
                 p != null && p.alive() ? p.pid() : -1, restarts.get(),
                 ours ? rs.decodedFrames() : 0, ours ? rs.publishedSequence() : 0, ours ? rs.droppedFrames() : 0,
                 ours ? rs.reconnects() : 0, w == null ? 0 : w.fps(), age, w == null ? -1 : w.rssBytes(),
-                w == null ? -1 : w.cpuPercent());
+                w == null ? -1 : w.cpuPercent(), late, newest);
     }
 
-    private static Duration latestFrameAge(RingReader r) {
+    private static FrameInfo latestFrame(RingReader r) {
         if (r == null) {
             return null;
         }
         FrameInfo[] seen = new FrameInfo[1];
         for (int attempt = 0; attempt < 3; attempt++) {
             if (r.visitLatest((info, pixels) -> seen[0] = info)) {
-                return seen[0].age();
+                return seen[0];
             }
         }
         return null;
