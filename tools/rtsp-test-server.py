@@ -27,6 +27,9 @@ width // 64 pixels wide (at least 8) and twice that high (at least 16), starting
 
 A white block means 1. Luma: black 16, grey 128, white 235 (video range). The reader is
 io.framebus.benchmarks.Timecode in benchmarks/.
+
+The server's RTCP sender reports map RTP timestamps to the host's wall clock (NTP). With --ntp-offset-ms N they
+use a clock N ms ahead instead (a camera whose clock is off), to check a client's RTCP mapping.
 """
 
 import argparse
@@ -39,7 +42,7 @@ import gi
 
 gi.require_version("Gst", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import Gio, GLib, Gst, GstRtspServer  # noqa: E402
+from gi.repository import Gio, GLib, GObject, Gst, GstRtspServer  # noqa: E402
 
 
 def parse_args(argv):
@@ -58,6 +61,9 @@ def parse_args(argv):
     p.add_argument("--codec", choices=("h264", "h265"), default="h264",
                    help="h264 (x264enc, default) or h265 (x265enc from gstreamer1.0-plugins-bad)")
     p.add_argument("--slices", type=int, default=0, help="slices per frame (default: the encoder's, one)")
+    p.add_argument("--ntp-offset-ms", type=int, default=None,
+                   help="the camera's clock in its RTCP sender reports runs this many ms ahead of the host's "
+                        "(negative: behind); without it the reports carry the host's wall clock")
     p.add_argument("--user", help="require HTTP basic authentication with this user")
     p.add_argument("--password", default="", help="password of --user")
     p.add_argument("--tls-cert", metavar="FILE",
@@ -184,6 +190,30 @@ class TimecodeProducer:
             src.emit("push-buffer", buf)
 
 
+NTP_UNIX_OFFSET_NS = 2208988800 * Gst.SECOND
+
+
+def offset_camera_clock(media, offset_ms):
+    """Gives the media a wall clock offset_ms ahead of the host's, and has its RTCP sender reports use it.
+
+    The media's pipeline clock is a realtime system clock calibrated to read NTP time (since 1900) plus the
+    offset; rtpbin's ntp-time-source=clock-time then puts that clock's time into the sender reports, and the
+    RTP timestamps follow the same clock, so a client's mapping should land offset_ms away from the host's time.
+    """
+    clock = GObject.new(Gst.SystemClock, clock_type=Gst.ClockType.REALTIME)
+    internal = clock.get_internal_time()
+    clock.set_calibration(internal, internal + NTP_UNIX_OFFSET_NS + offset_ms * Gst.MSECOND, 1, 1)
+    media.set_clock(clock)
+    pipeline = media.get_element().get_parent()
+
+    def element_added(_bin, element):
+        factory = element.get_factory()
+        if factory is not None and factory.get_name() == "rtpbin":
+            element.set_property("ntp-time-source", "clock-time")
+
+    pipeline.connect("element-added", element_added)
+
+
 def main(argv):
     a = parse_args(argv)
     Gst.init(None)
@@ -200,6 +230,8 @@ def main(argv):
         threading.Thread(target=producer.run, daemon=True).start()
     else:
         factory.set_launch(launch_line(a))
+    if a.ntp_offset_ms is not None:
+        factory.connect("media-configure", lambda _f, media: offset_camera_clock(media, a.ntp_offset_ms))
     # one pipeline for all clients: every client sees the same live stream, as with a camera
     factory.set_shared(True)
 

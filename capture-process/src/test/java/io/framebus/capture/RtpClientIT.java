@@ -218,6 +218,37 @@ class RtpClientIT {
         }
     }
 
+    /**
+     * A camera whose clock runs an hour ahead of the host's (the server's sender reports use a clock offset by
+     * exactly that): the frames' capture times are an hour ahead of their decode times, give or take the usual
+     * sub-second path, which shows they come from the camera's clock through the RTCP mapping, not from the host.
+     */
+    @Test
+    void theCaptureTimeFollowsTheCamerasClockNotTheHosts() throws Exception {
+        long offsetMillis = 3_600_000;
+        RtspTestServer camera = camera(RtspTestServer.options().size(320, 240).fps(10).pattern("red")
+                .ntpOffsetMillis(offsetMillis));
+        Path ring = rings.ring("ahead");
+        CaptureProcess p = capture(CaptureProcess.settings("ahead", camera.url(), ring));
+        try (RingProbe probe = RingProbe.open(ring, p)) {
+            probe.awaitPublished(1, RingProbe.STARTUP);
+            ByteBuffer dst = ByteBuffer.allocate(320 * 240 * 3);
+            FrameInfo[] timed = new FrameInfo[1];
+            RingProbe.until(p, Duration.ofSeconds(30), () -> {
+                dst.clear();
+                FrameInfo f = probe.reader().readLatest(dst);
+                if (f != null && f.captureTimeSource() == io.framebus.api.CaptureTimeSource.RTCP) {
+                    timed[0] = f;
+                }
+                return timed[0] != null;
+            });
+            long aheadNanos = timed[0].sourceCaptureEpochNanos() - timed[0].captureEpochNanos();
+            System.out.printf(java.util.Locale.ROOT, "RTCP camera clock %d ms ahead: frame's capture time %.1f ms "
+                    + "ahead of its decode time%n", offsetMillis, aheadNanos / 1e6);
+            assertThat(aheadNanos).isBetween((offsetMillis - 2000) * 1_000_000L, offsetMillis * 1_000_000L);
+        }
+    }
+
     @Test
     void keyFramesModeOverTheOwnClientPublishesOnlyKeyFrames() throws Exception {
         RtspTestServer camera = camera(RtspTestServer.options().size(320, 240).fps(10).keyint(5).pattern("red"));

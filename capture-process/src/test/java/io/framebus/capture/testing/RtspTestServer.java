@@ -136,6 +136,9 @@ public final class RtspTestServer implements AutoCloseable {
         if (options.slices > 1) {
             cmd.addAll(List.of("--slices", Integer.toString(options.slices)));
         }
+        if (options.ntpOffsetMillis != null) {
+            cmd.addAll(List.of("--ntp-offset-ms", Long.toString(options.ntpOffsetMillis)));
+        }
         if (options.user != null) {
             cmd.addAll(List.of("--user", options.user, "--password", options.password));
         }
@@ -224,6 +227,7 @@ public final class RtspTestServer implements AutoCloseable {
         private Path tlsKey;
         private String codec = "h264";
         private int slices;
+        private Long ntpOffsetMillis;
 
         /** A fixed port, e.g. to start a second server where the first was; default: a free one. */
         public Options port(int port) {
@@ -268,6 +272,12 @@ public final class RtspTestServer implements AutoCloseable {
         /** Slices per frame (each its own NAL unit, usually its own RTP packets); default one. */
         public Options slices(int slices) {
             this.slices = slices;
+            return this;
+        }
+
+        /** The camera's clock in its RTCP sender reports runs this far ahead of the host's (negative: behind). */
+        public Options ntpOffsetMillis(long offset) {
+            this.ntpOffsetMillis = offset;
             return this;
         }
 
