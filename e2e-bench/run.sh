@@ -11,6 +11,8 @@
 # Options of bench: --ns 1,4,16  --no-search  --step 4  --max-n 64  --warmup 10  --window 30  --floor-warmup 5
 #                   --floor-window 20  --kills 3  --live (the file server's shared, running mounts)
 #                   --direct-delivery (the consumer subscribes with a direct executor instead of a thread pool)
+#                   --in-place (the consumer subscribes in place: FrameSource.subscribeInPlace, no copy per frame)
+#   e2e-bench/run.sh delivery [--ns 16]   # the system twice per N, copying then in-place subscribers: runtime CPU ratio
 # Options of soak:  --cameras 8  --seed <long>
 #
 # Needs: Java 17, Maven, Debian's ffmpeg CLI and GStreamer RTSP server for /usr/bin/python3 (./test.sh installs them).

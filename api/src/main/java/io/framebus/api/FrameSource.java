@@ -27,7 +27,10 @@ public interface FrameSource {
     String FRAME_HEIGHT = "frame.height";
     /** Service property: {@link PixelFormat} name of the published frames (String), e.g. {@code BGR24}. */
     String FRAME_FORMAT = "frame.format";
-    /** Service property: the configured maximum publish rate in frames per second (Integer, 0 = every frame). */
+    /**
+     * Service property: the configured maximum publish rate in frames per second (Double since 1.2, 0 = every
+     * frame; it was a rounded Integer, which made 0.4 fps read as "every frame").
+     */
     String FRAME_RATE = "frame.rate";
 
     /** The camera id. */
@@ -82,4 +85,15 @@ public interface FrameSource {
      * hand-off less, but a listener that takes long then delays this camera's frames for every other subscriber.
      */
     Subscription subscribe(FrameListener listener, Executor executor);
+
+    /**
+     * Pushes every new frame to {@code listener} in place, without copying it: the listener reads the ring slot
+     * directly and checks {@link FrameView#intact()} before trusting what it computed. Delivery is as with
+     * {@link #subscribe} (on {@code executor}, one call at a time, the newest frame, never a backlog); the frame is
+     * read when the listener's turn comes, so a late executor gets a fresh frame, not a stale one. Frames found
+     * overwritten after the listener's call are counted in {@link Subscription#tornFrames()}.
+     *
+     * @since 1.2
+     */
+    Subscription subscribeInPlace(FrameViewListener listener, Executor executor);
 }

@@ -11,4 +11,14 @@ public interface Subscription extends AutoCloseable {
 
     /** Frames this subscription skipped because the listener was still busy with an earlier one. */
     long skippedFrames();
+
+    /**
+     * In-place subscriptions ({@link FrameSource#subscribeInPlace}): frames that the camera overwrote while the
+     * listener read them, so that {@link FrameView#intact()} said false. 0 for copying subscriptions.
+     *
+     * @since 1.2
+     */
+    default long tornFrames() {
+        return 0;
+    }
 }

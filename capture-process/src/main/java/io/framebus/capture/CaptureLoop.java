@@ -1,5 +1,8 @@
 package io.framebus.capture;
 
+import io.framebus.contract.CaptureSettings;
+import io.framebus.contract.SecretMasker;
+import io.framebus.contract.CaptureLogLine;
 import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
 
 import io.framebus.api.FrameFormat;
@@ -75,7 +78,7 @@ final class CaptureLoop {
         this.backoff = new Backoff(settings.reconnectDelayMillis(), settings.reconnectDelayMaxMillis());
         this.cap = new FrameRateCap(settings.fps());
         this.keyframesOnly = settings.decodeMode() == CaptureSettings.DecodeMode.KEYFRAMES;
-        this.display = UrlMasker.display(settings.url());
+        this.display = SecretMasker.maskUrls(settings.url());
         this.throttle = ConnectThrottle.forHost();
     }
 
@@ -298,8 +301,9 @@ final class CaptureLoop {
         reconnecting = true;
         long delay = backoff.nextDelayMillis(permanent,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastFrameAtNanos));
-        log.info("%s %s: %s; next attempt in %.1f s", permanent ? "FAILED" : "RECONNECTING", code, text,
-                delay / 1000.0);
+        log.log(permanent ? CaptureLogLine.Level.ERROR : CaptureLogLine.Level.WARN,
+                String.format(java.util.Locale.ROOT, "%s %s: %s; next attempt in %.1f s",
+                        permanent ? "FAILED" : "RECONNECTING", code, text, delay / 1000.0));
         if (!sleep(TimeUnit.MILLISECONDS.toNanos(delay))) {
             return;
         }
@@ -362,7 +366,7 @@ final class CaptureLoop {
     private void clearStrayInterrupt() {
         if (!stopping && Thread.interrupted()) {
             // an interrupt not from stop(): parkNanos would return at once from now on and spin
-            log.info("capture thread interrupted unexpectedly; ignored");
+            log.warn("capture thread interrupted unexpectedly; ignored");
         }
     }
 

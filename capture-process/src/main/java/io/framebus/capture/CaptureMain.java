@@ -1,5 +1,11 @@
 package io.framebus.capture;
 
+import io.framebus.contract.CaptureExit;
+import io.framebus.contract.CaptureLogLine;
+import io.framebus.contract.CaptureSettings;
+import io.framebus.contract.SecretMasker;
+import io.framebus.contract.InvalidSettingsException;
+import io.framebus.contract.SettingsReader;
 import io.framebus.shm.RingError;
 import io.framebus.shm.RingState;
 import java.io.IOException;
@@ -24,7 +30,7 @@ import org.bytedeco.javacv.FFmpegFrameGrabber;
  * event, prefixed with the camera id, passwords masked. stdout gets one byte per published frame (the doorbell)
  * and nothing else.
  *
- * <p><b>Exit codes</b> (docs/capture-process.md):
+ * <p><b>Exit codes</b> ({@link CaptureExit}, docs/capture-process.md):
  * {@value #EXIT_STOPPED} stopped because stdin ended;
  * {@value #EXIT_INTERNAL_ERROR} unexpected internal error (the ring shows FAILED / INTERNAL);
  * {@value #EXIT_INVALID_SETTINGS} invalid settings or arguments given (no ring file is created);
@@ -33,11 +39,11 @@ import org.bytedeco.javacv.FFmpegFrameGrabber;
  * 143 (128 + SIGTERM) stopped by SIGTERM, cleanly: the ring is closed as STOPPED as with stdin's end.
  */
 public final class CaptureMain {
-    public static final int EXIT_STOPPED = 0;
-    public static final int EXIT_INTERNAL_ERROR = 1;
-    public static final int EXIT_INVALID_SETTINGS = 2;
-    public static final int EXIT_RING_UNAVAILABLE = 3;
-    public static final int EXIT_FFMPEG_UNAVAILABLE = 4;
+    public static final int EXIT_STOPPED = CaptureExit.STOPPED.code();
+    public static final int EXIT_INTERNAL_ERROR = CaptureExit.INTERNAL_ERROR.code();
+    public static final int EXIT_INVALID_SETTINGS = CaptureExit.INVALID_SETTINGS.code();
+    public static final int EXIT_RING_UNAVAILABLE = CaptureExit.RING_UNAVAILABLE.code();
+    public static final int EXIT_FFMPEG_UNAVAILABLE = CaptureExit.FFMPEG_UNAVAILABLE.code();
 
     /**
      * How long shutdown waits for the capture loop to leave FFmpeg before closing the ring anyway: a read blocked
@@ -76,9 +82,9 @@ public final class CaptureMain {
 
     private int run(String[] args) {
         if (args.length > 0) {
-            stderr.println("[capture] no arguments are accepted: the settings are read from stdin (Properties text "
-                    + "ended by an empty line), because arguments are visible to every user in ps. "
-                    + "See docs/capture-process.md.");
+            stderr.println(CaptureLogLine.format(CaptureLogLine.NO_CAMERA, CaptureLogLine.Level.ERROR,
+                    "no arguments are accepted: the settings are read from stdin (Properties text ended by an "
+                    + "empty line), because arguments are visible to every user in ps. See docs/capture-process.md."));
             return EXIT_INVALID_SETTINGS;
         }
         // FFmpeg's native libraries load while the settings are awaited: a standby process (started before any
@@ -94,10 +100,11 @@ public final class CaptureMain {
             reportInvalid(doc, e);
             return EXIT_INVALID_SETTINGS;
         } catch (IOException e) {
-            stderr.println("[capture] cannot read the settings from stdin: " + e.getMessage());
+            stderr.println(CaptureLogLine.format(CaptureLogLine.NO_CAMERA, CaptureLogLine.Level.ERROR,
+                    "cannot read the settings from stdin: " + e.getMessage()));
             return EXIT_INVALID_SETTINGS;
         }
-        CaptureLog log = new CaptureLog(settings.cameraId(), new UrlMasker(settings.url()), stderr);
+        CaptureLog log = new CaptureLog(settings.cameraId(), new SecretMasker(settings.url()), stderr);
         this.log = log;
         log.info("starting, pid %d, Java %s: %s", ProcessHandle.current().pid(), Runtime.version(),
                 settings.describe());
@@ -116,7 +123,7 @@ public final class CaptureMain {
             }
         }
         if (loadError != null) {
-            log.info("FFmpeg's native libraries could not be loaded: %s%s", loadError,
+            log.error("FFmpeg's native libraries could not be loaded: %s%s", loadError,
                     loadError.getCause() != null ? " (" + loadError.getCause() + ")" : "");
             return EXIT_FFMPEG_UNAVAILABLE;
         }
@@ -125,7 +132,7 @@ public final class CaptureMain {
         try {
             ring = CaptureRing.create(settings);
         } catch (IOException e) {
-            log.info("cannot create the ring %s: %s", settings.ringPath(), e.getMessage());
+            log.error("cannot create the ring %s: %s", settings.ringPath(), e.getMessage());
             return EXIT_RING_UNAVAILABLE;
         }
         this.ring = ring;
@@ -152,7 +159,7 @@ public final class CaptureMain {
             String text = log.masker().mask("internal error: " + e);
             ring.error(RingError.INTERNAL, text);
             ring.state(RingState.FAILED);
-            log.info("%s%s", text, firstFrames(e));
+            log.error("%s%s", text, firstFrames(e));
             return EXIT_INTERNAL_ERROR;
         } finally {
             loopDone.countDown();
@@ -183,7 +190,7 @@ public final class CaptureMain {
             l.stop();
             try {
                 if (!loopDone.await(LOOP_EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS) && log != null) {
-                    log.info("capture loop still inside FFmpeg after %d ms; closing the ring anyway",
+                    log.warn("capture loop still inside FFmpeg after %d ms; closing the ring anyway",
                             LOOP_EXIT_WAIT_MILLIS);
                 }
             } catch (InterruptedException e) {
@@ -207,10 +214,11 @@ public final class CaptureMain {
 
     private void reportInvalid(Properties doc, InvalidSettingsException e) {
         String id = doc.getProperty("cameraId", "").strip();
-        String prefix = io.framebus.shm.RingDirectory.CAMERA_ID.matcher(id).matches() ? "[" + id + "] " : "[capture] ";
-        UrlMasker masker = new UrlMasker(doc.getProperty("url"));
+        String camera = io.framebus.shm.RingDirectory.CAMERA_ID.matcher(id).matches() ? id : CaptureLogLine.NO_CAMERA;
+        SecretMasker masker = new SecretMasker(doc.getProperty("url"));
         for (InvalidSettingsException.Problem p : e.problems()) {
-            stderr.println(prefix + "invalid settings: " + masker.mask(p.toString()));
+            stderr.println(CaptureLogLine.format(camera, CaptureLogLine.Level.ERROR,
+                    "invalid settings: " + masker.mask(p.toString())));
         }
     }
 

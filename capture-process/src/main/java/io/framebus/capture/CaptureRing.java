@@ -1,5 +1,6 @@
 package io.framebus.capture;
 
+import io.framebus.contract.CaptureSettings;
 import io.framebus.api.FrameFormat;
 import io.framebus.shm.RingError;
 import io.framebus.shm.RingState;

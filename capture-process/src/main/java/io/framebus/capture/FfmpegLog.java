@@ -4,6 +4,7 @@ import static org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR;
 import static org.bytedeco.ffmpeg.global.avutil.av_log_set_level;
 import static org.bytedeco.ffmpeg.global.avutil.setLogCallback;
 
+import io.framebus.contract.CaptureLogLine;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +69,7 @@ final class FfmpegLog extends LogCallback {
         long now = System.currentTimeMillis();
         if (now - windowStartMillis >= WINDOW_MILLIS) {
             if (suppressed > 0) {
-                log.info("ffmpeg: %d more error lines in the last %d s not shown", suppressed, WINDOW_MILLIS / 1000);
+                log.warn("ffmpeg: %d more error lines in the last %d s not shown", suppressed, WINDOW_MILLIS / 1000);
             }
             windowStartMillis = now;
             printedInWindow = 0;
@@ -79,7 +80,7 @@ final class FfmpegLog extends LogCallback {
         }
         if (printedInWindow < LINES_PER_WINDOW) {
             printedInWindow++;
-            log.info("ffmpeg: " + line);
+            log.log(CaptureLogLine.Level.WARN, "ffmpeg: " + line);
         } else {
             suppressed++;
         }

@@ -43,7 +43,7 @@ final class Heartbeat implements AutoCloseable {
                 }
             } else if (!stalled) {
                 stalled = true;
-                log.info("capture loop overdue by %d ms (stuck beyond its timeouts?): heartbeat held back",
+                log.warn("capture loop overdue by %d ms (stuck beyond its timeouts?): heartbeat held back",
                         TimeUnit.NANOSECONDS.toMillis(progress.overdueNanos(now)));
             }
             LockSupport.parkNanos(periodNanos);

@@ -1,5 +1,9 @@
 package io.framebus.capture;
 
+import io.framebus.contract.CaptureSettings;
+import io.framebus.contract.SecretMasker;
+import io.framebus.contract.SourceUrl;
+import io.framebus.contract.TestPattern;
 import io.framebus.shm.RingError;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -52,9 +56,6 @@ record SourceSpec(Kind kind, String input, String format, Map<String, String> op
     /** Kinds of sources, by URL scheme. */
     enum Kind { RTSP, HTTP, FILE, TESTSRC }
 
-    static final String TEST_SCHEME = "testsrc:";
-
-    private static final Pattern SCHEME = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*):.*", Pattern.DOTALL);
     static final int PROBE_BYTES = 32768;
     static final int ANALYZE_MICROS = 500_000;
     static final int UDP_REORDER_MICROS = 100_000;
@@ -72,7 +73,7 @@ record SourceSpec(Kind kind, String input, String format, Map<String, String> op
      */
     static SourceSpec of(CaptureSettings s, int socketTimeoutMillis) throws SourceException {
         String url = s.url();
-        String display = UrlMasker.display(url);
+        String display = SecretMasker.maskUrls(url);
         Map<String, String> options = new LinkedHashMap<>();
         Map<String, String> video = new LinkedHashMap<>();
         boolean keyframes = s.decodeMode() == CaptureSettings.DecodeMode.KEYFRAMES;
@@ -80,8 +81,8 @@ record SourceSpec(Kind kind, String input, String format, Map<String, String> op
             video.put("skip_frame", "nokey");
         }
         String micros = Long.toString(socketTimeoutMillis * 1000L);
-        String scheme = scheme(url);
-        if (isTestSource(url)) {
+        String scheme = SourceUrl.scheme(url);
+        if (SourceUrl.isTestSource(url)) {
             TestPattern pattern = TestPattern.parse(url);
             return new SourceSpec(Kind.TESTSRC, pattern.lavfiGraph(), "lavfi", options, video, true, true, display);
         }
@@ -131,20 +132,6 @@ record SourceSpec(Kind kind, String input, String format, Map<String, String> op
         return kind == Kind.FILE || kind == Kind.TESTSRC;
     }
 
-    static boolean isTestSource(String url) {
-        return url.regionMatches(true, 0, TEST_SCHEME, 0, TEST_SCHEME.length());
-    }
-
-    private static String scheme(String url) {
-        Matcher m = SCHEME.matcher(url);
-        if (!m.matches()) {
-            return null;
-        }
-        String scheme = m.group(1).toLowerCase(Locale.ROOT);
-        // "C:..." is not a scheme, and a relative path such as "clips/a:b.mp4" has a '/' before the colon
-        return scheme.length() < 2 ? null : scheme;
-    }
-
     private static String filePath(String url) {
         try {
             URI uri = new URI(url);
@@ -156,103 +143,5 @@ record SourceSpec(Kind kind, String input, String format, Map<String, String> op
         }
         String rest = url.substring("file:".length());
         return rest.startsWith("//") ? rest.substring(2) : rest;
-    }
-
-    /**
-     * A {@code testsrc:} URL: FFmpeg's lavfi test sources, for demos and tests.
-     * {@code testsrc:size=640x480:rate=25:pattern=testsrc2:color=red}, every parameter optional:
-     * <ul>
-     *   <li>{@code size}: WxH, default 640x480;</li>
-     *   <li>{@code rate}: frames per second, a number or a fraction such as 30000/1001, default 25;</li>
-     *   <li>{@code pattern}: testsrc2 (default), testsrc, smptebars, smptehdbars, rgbtestsrc, yuvtestsrc, color;</li>
-     *   <li>{@code color}: for pattern=color, a name (red, white, ...) or 0xRRGGBB, default black.</li>
-     * </ul>
-     */
-    record TestPattern(int width, int height, String rate, String pattern, String color) {
-        static final Set<String> PATTERNS = Set.of("testsrc2", "testsrc", "smptebars", "smptehdbars", "rgbtestsrc",
-                "yuvtestsrc", "color");
-        private static final Pattern SIZE = Pattern.compile("(\\d{1,5})x(\\d{1,5})");
-        private static final Pattern RATE = Pattern.compile("\\d{1,4}(\\.\\d{1,6})?|\\d{1,7}/\\d{1,7}");
-        private static final Pattern COLOR = Pattern.compile("[A-Za-z]{1,32}|0x[0-9A-Fa-f]{6}|#[0-9A-Fa-f]{6}");
-
-        /** @throws IllegalArgumentException naming the bad parameter */
-        static TestPattern parse(String url) {
-            String rest = url.substring(TEST_SCHEME.length());
-            if (rest.startsWith("//")) {
-                rest = rest.substring(2);
-            }
-            int width = 640;
-            int height = 480;
-            String rate = "25";
-            String pattern = "testsrc2";
-            String color = "black";
-            if (!rest.isEmpty()) {
-                for (String param : rest.split(":")) {
-                    int eq = param.indexOf('=');
-                    if (eq <= 0) {
-                        throw new IllegalArgumentException("testsrc parameter '" + param + "' must be name=value "
-                                + "(size=WxH, rate=R, pattern=P, color=C, separated by ':')");
-                    }
-                    String name = param.substring(0, eq);
-                    String value = param.substring(eq + 1);
-                    switch (name) {
-                        case "size" -> {
-                            Matcher m = SIZE.matcher(value);
-                            if (!m.matches()) {
-                                throw new IllegalArgumentException("testsrc size must be WxH, got '" + value + "'");
-                            }
-                            width = Integer.parseInt(m.group(1));
-                            height = Integer.parseInt(m.group(2));
-                            if (width < 2 || height < 2 || width > CaptureSettings.MAX_DIMENSION
-                                    || height > CaptureSettings.MAX_DIMENSION) {
-                                throw new IllegalArgumentException("testsrc size must be 2x2.."
-                                        + CaptureSettings.MAX_DIMENSION + "x" + CaptureSettings.MAX_DIMENSION
-                                        + ", got '" + value + "'");
-                            }
-                        }
-                        case "rate" -> {
-                            if (!RATE.matcher(value).matches() || rateValue(value) <= 0
-                                    || rateValue(value) > CaptureSettings.MAX_FPS) {
-                                throw new IllegalArgumentException("testsrc rate must be a positive number or "
-                                        + "fraction up to " + (int) CaptureSettings.MAX_FPS + ", got '" + value + "'");
-                            }
-                            rate = value;
-                        }
-                        case "pattern" -> {
-                            if (!PATTERNS.contains(value)) {
-                                throw new IllegalArgumentException("testsrc pattern must be one of "
-                                        + String.join(", ", new java.util.TreeSet<>(PATTERNS)) + ", got '" + value + "'");
-                            }
-                            pattern = value;
-                        }
-                        case "color" -> {
-                            if (!COLOR.matcher(value).matches()) {
-                                throw new IllegalArgumentException("testsrc color must be a name or 0xRRGGBB, got '"
-                                        + value + "'");
-                            }
-                            color = value.startsWith("#") ? "0x" + value.substring(1) : value;
-                        }
-                        default -> throw new IllegalArgumentException("unknown testsrc parameter '" + name
-                                + "' (size, rate, pattern, color)");
-                    }
-                }
-            }
-            return new TestPattern(width, height, rate, pattern, color);
-        }
-
-        /** The lavfi graph FFmpeg opens. */
-        String lavfiGraph() {
-            String g = pattern + "=size=" + width + "x" + height + ":rate=" + rate;
-            return pattern.equals("color") ? g + ":color=" + color : g;
-        }
-
-        private static double rateValue(String rate) {
-            int slash = rate.indexOf('/');
-            if (slash < 0) {
-                return Double.parseDouble(rate);
-            }
-            double den = Double.parseDouble(rate.substring(slash + 1));
-            return den == 0 ? -1 : Double.parseDouble(rate.substring(0, slash)) / den;
-        }
     }
 }

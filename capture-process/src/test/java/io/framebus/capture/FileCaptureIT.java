@@ -121,7 +121,7 @@ class FileCaptureIT {
             assertThat(st.publishedSequence()).isEqualTo(25);
             assertThat(st.closed()).as("the ring stays open: the last frame is still there").isFalse();
             assertThat(p.isAlive()).isTrue();
-            assertThat(p.stderr()).contains("[once] end of file (loop=false)");
+            assertThat(p.stderr()).contains("[once] INFO end of file (loop=false)");
         }
     }
 

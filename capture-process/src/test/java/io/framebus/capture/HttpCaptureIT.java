@@ -145,7 +145,7 @@ class HttpCaptureIT {
                 assertThat(f.at(px * 3 + 2)).as("R").isCloseTo(255, within(16));
             }
             assertThat(probe.state()).isEqualTo(RingState.STREAMING);
-            assertThat(p.stderr()).contains("[mjpeg] STREAMING 96x64 mjpeg");
+            assertThat(p.stderr()).contains("[mjpeg] INFO STREAMING 96x64 mjpeg");
         }
     }
 

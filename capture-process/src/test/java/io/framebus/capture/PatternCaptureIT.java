@@ -197,7 +197,7 @@ class PatternCaptureIT {
             assertThat(st.state()).isEqualTo(RingState.STOPPED);
             assertThat(st.closed()).isTrue();
             assertThat(RingDirectory.isStale(ring)).isTrue();
-            assertThat(p.stderr()).contains("[orphan] stdin closed");
+            assertThat(p.stderr()).contains("[orphan] INFO stdin closed");
         }
     }
 

@@ -106,7 +106,7 @@ class RtspCaptureIT {
             assertThat(after.state()).isEqualTo(RingState.STREAMING);
             assertThat(after.sourceWidth()).isEqualTo(320);
             assertThat(after.sourceFpsMilli()).isEqualTo(25_000);
-            assertThat(p.stderr()).contains("[red] STREAMING 320x240 h264");
+            assertThat(p.stderr()).contains("[red] INFO STREAMING 320x240 h264");
         }
     }
 
@@ -137,7 +137,7 @@ class RtspCaptureIT {
             assertThat(p.isAlive()).isTrue();
             assertThat(probe.reader().generation()).as("same geometry: same ring").isEqualTo(generation);
             assertThat(probe.status().reconnects()).isGreaterThanOrEqualTo(1);
-            assertThat(p.stderr()).contains("[comeback] RECONNECTING");
+            assertThat(p.stderr()).contains("[comeback] WARN RECONNECTING");
         }
     }
 
@@ -305,7 +305,7 @@ class RtspCaptureIT {
             assertThat(f.info().format()).isEqualTo(new FrameFormat(320, 240, PixelFormat.BGR24));
             assertThat(probe.state()).isEqualTo(RingState.STREAMING);
             assertThat(probe.status().sourceWidth()).isEqualTo(320);
-            assertThat(p.stderr()).contains("[tls] STREAMING 320x240 h264").doesNotContain("tls-pass");
+            assertThat(p.stderr()).contains("[tls] INFO STREAMING 320x240 h264").doesNotContain("tls-pass");
         }
     }
 

@@ -72,7 +72,7 @@ class SettingsRejectionIT {
         processes.add(p);
         await().atMost(EXIT).until(() -> !p.isAlive());
         assertThat(p.exitValue()).isEqualTo(CaptureMain.EXIT_INVALID_SETTINGS);
-        await().atMost(EXIT).until(() -> p.stderr().contains("[pattern] invalid settings: url: testsrc size"));
+        await().atMost(EXIT).until(() -> p.stderr().contains("[pattern] ERROR invalid settings: url: testsrc size"));
         assertThat(rings.isEmpty()).isTrue();
     }
 
@@ -90,7 +90,7 @@ class SettingsRejectionIT {
     void binaryGarbageIsRejected() throws Exception {
         CaptureProcess p = run("\u0000\u00ff\u0001garbage\u0007 = \u0002\n\u00fe\n\n", List.of());
         assertThat(p.exitValue()).isEqualTo(CaptureMain.EXIT_INVALID_SETTINGS);
-        assertThat(p.stderr()).contains("[capture] invalid settings:");
+        assertThat(p.stderr()).contains("[capture] ERROR invalid settings:");
     }
 
     @Test
@@ -109,6 +109,6 @@ class SettingsRejectionIT {
         processes.add(p);
         await().atMost(EXIT).until(() -> !p.isAlive());
         assertThat(p.exitValue()).isEqualTo(CaptureMain.EXIT_RING_UNAVAILABLE);
-        await().atMost(EXIT).until(() -> p.stderr().contains("[noring] cannot create the ring"));
+        await().atMost(EXIT).until(() -> p.stderr().contains("[noring] ERROR cannot create the ring"));
     }
 }

@@ -3,6 +3,8 @@ package io.framebus.capture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.framebus.contract.CaptureSettings;
+import io.framebus.contract.InvalidSettingsException;
 import io.framebus.shm.RingError;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -87,10 +89,10 @@ class SourceSpecTest {
     }
 
     @Test
-    void unknownSchemesAreUnsupported() throws Exception {
-        SourceException e = catchThrowableOfType(() -> SourceSpec.of(settings("ftp://cam/x"), 2000),
-                SourceException.class);
-        assertThat(e.error()).isEqualTo(RingError.UNSUPPORTED);
-        assertThat(e.getMessage()).contains("ftp");
+    void unknownSchemesAreInvalidSettingsBeforeAnySourceIsOpened() {
+        // the contract refuses them when the settings are read (exit 2, permanent), on both sides
+        InvalidSettingsException e = catchThrowableOfType(() -> settings("ftp://cam/x"), InvalidSettingsException.class);
+        assertThat(e.problems()).extracting(InvalidSettingsException.Problem::key).containsExactly("url");
+        assertThat(e.getMessage()).contains("scheme 'ftp' is not supported");
     }
 }

@@ -47,7 +47,7 @@ public class CameraLifecycleIT extends FramebusTestSupport {
         assertEquals(320, ref.getProperty(FrameSource.FRAME_WIDTH));
         assertEquals(240, ref.getProperty(FrameSource.FRAME_HEIGHT));
         assertEquals("BGR24", ref.getProperty(FrameSource.FRAME_FORMAT));
-        assertEquals(10, ref.getProperty(FrameSource.FRAME_RATE));
+        assertEquals(10.0, ref.getProperty(FrameSource.FRAME_RATE));
         assertTrue("no url in service properties", List.of(ref.getPropertyKeys()).stream()
                 .noneMatch(k -> String.valueOf(ref.getProperty(k)).contains("testsrc")));
 

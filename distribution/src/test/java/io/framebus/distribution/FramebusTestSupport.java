@@ -48,6 +48,8 @@ import org.osgi.service.log.LogReaderService;
  */
 public abstract class FramebusTestSupport {
     public static final String CAMERA_PID = "io.framebus.camera";
+    /** The manager's lock on its ring directory (one runtime per directory), docs/architecture.md. */
+    protected static final String MANAGER_LOCK = ".framebus-manager.lock";
     private static final String BUNDLES = System.getProperty("framebus.bundles", "target/bundles");
 
     @Inject
@@ -81,7 +83,7 @@ public abstract class FramebusTestSupport {
         String[] order = {"org.osgi.util.function", "org.osgi.util.promise", "org.osgi.service.component",
                 "org.apache.felix.log", "org.apache.felix.configadmin", "org.apache.felix.metatype",
                 "org.apache.felix.scr", "org.apache.felix.gogo.runtime",
-                "io.framebus.api", "io.framebus.shm", "io.framebus.manager", "io.framebus.watchdog"};
+                "io.framebus.api", "io.framebus.shm", "io.framebus.contract", "io.framebus.manager", "io.framebus.watchdog"};
         List<Option> opts = new ArrayList<>();
         for (String b : order) {
             opts.add(bundle(new File(BUNDLES, b + ".jar").toURI().toString()));
@@ -143,9 +145,12 @@ public abstract class FramebusTestSupport {
         // then the manager goes back to its defaults (its own ring directory; a standby 2 s later, which the next
         // test's configuration or the framework's stop ends), so that it does not recreate this test's directory
         String defaults = "rings in " + io.framebus.shm.RingDirectory.defaultDirectory() + ",";
-        long before = managerActivations(defaults);
+        // or refused there, when another runtime of this user (a developer's ./run.sh) holds the default directory
+        String refused = "is in use by another framebus runtime";
+        long before = managerActivations(defaults) + managerActivations(refused);
         manager.delete();
-        waitFor(Duration.ofSeconds(30), "manager back on its defaults", () -> managerActivations(defaults) > before);
+        waitFor(Duration.ofSeconds(30), "manager back on its defaults",
+                () -> managerActivations(defaults) + managerActivations(refused) > before);
         try (Stream<Path> s = Files.walk(ringDirectory)) {
             s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
@@ -231,9 +236,10 @@ public abstract class FramebusTestSupport {
         return writers;
     }
 
+    /** Files in the ring directory but the manager's lock file (which is there while the manager runs). */
     protected List<Path> ringFiles() {
         try (Stream<Path> s = Files.list(ringDirectory)) {
-            return s.collect(Collectors.toList());
+            return s.filter(p -> !p.getFileName().toString().equals(MANAGER_LOCK)).collect(Collectors.toList());
         } catch (IOException e) {
             return List.of();
         }

@@ -66,6 +66,10 @@ public final class LatencyRecorder {
                 + "delivery thread (one thread hand-off less), instead of a thread pool.")
         boolean directDelivery() default false;
 
+        @AttributeDefinition(description = "Subscribe in place (FrameSource.subscribeInPlace): no copy of each frame "
+                + "into the runtime's heap; the recorder reads only the metadata either way.")
+        boolean inPlace() default false;
+
         @AttributeDefinition(description = "If set, one line per frame is appended to this file: camera, generation, "
                 + "sequence, capture, publish (0 if unknown) and callback System.nanoTime().", required = false)
         String traceFile() default "";
@@ -150,6 +154,7 @@ public final class LatencyRecorder {
     });
     private volatile Path ringDirectory;
     private volatile java.util.concurrent.Executor delivery = callbacks;
+    private volatile boolean inPlace;
     private volatile java.io.Writer trace;
     private ScheduledExecutorService timer;
     private Path output;
@@ -159,6 +164,7 @@ public final class LatencyRecorder {
         output = Paths.get(config.outputFile()).toAbsolutePath();
         ringDirectory = config.ringDirectory().isBlank() ? null : Paths.get(config.ringDirectory().trim());
         delivery = config.directDelivery() ? Runnable::run : callbacks;
+        inPlace = config.inPlace();
         for (CameraStats s : cameras.values()) { // sources bound before activation
             synchronized (s) {
                 if (s.publishTimes == null && ringDirectory != null) {
@@ -209,13 +215,24 @@ public final class LatencyRecorder {
         synchronized (stats) {
             stats.bound = true;
         }
-        subscriptions.put(source, source.subscribe(frame -> onFrame(stats, frame), delivery));
+        subscriptions.put(source, inPlace
+                ? source.subscribeInPlace(view -> onView(stats, view), delivery)
+                : source.subscribe(frame -> onFrame(stats, frame), delivery));
     }
 
     private void onFrame(CameraStats stats, Frame frame) {
         long now = System.nanoTime(); // first: everything after this is the recorder's own cost
         FrameInfo info = frame.info();
         frame.close(); // only the metadata is needed: the copy goes back to the camera's pool
+        record(stats, info, now);
+    }
+
+    private void onView(CameraStats stats, io.framebus.api.FrameView view) {
+        long now = System.nanoTime();
+        record(stats, view.info(), now); // metadata only, as with copies: no pixel is read either way
+    }
+
+    private void record(CameraStats stats, FrameInfo info, long now) {
         long published;
         synchronized (stats) {
             stats.onFrame(info, now, System.currentTimeMillis());

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -49,20 +50,39 @@ public final class RingDirectory {
      * read or plant rings.
      */
     public static void ensure(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
+        ensurePrivate(dir, "ring directory", "configure another ring directory");
+    }
+
+    /**
+     * Makes {@code dir} a private directory of this user, or refuses it: created with mode 0700 when missing (and
+     * chmod-ed again, since the umask may have removed bits), and when it exists, it must be a real directory (not
+     * a symbolic link), belong to this user and be accessible to nobody else. For every directory under a
+     * world-writable parent (/dev/shm, /tmp) whose contents a process trusts: rings, native libraries, the
+     * class-data archive. Another local user who creates it first could otherwise read frames or plant code.
+     *
+     * @param what   what the directory is, for the message
+     * @param remedy what a user can do instead, for the message
+     * @throws IOException naming the directory and the problem
+     */
+    public static void ensurePrivate(Path dir, String what, String remedy) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
             Files.setPosixFilePermissions(dir, OWNER_ONLY); // the umask may have removed bits; never added any
             return;
         }
-        String owner = Files.getOwner(dir).getName();
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(what + " " + dir + " is not a directory (a symbolic link or a file): refusing to "
+                    + "use it (remove it or " + remedy + ")");
+        }
+        String owner = Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName();
         String me = System.getProperty("user.name");
         if (me != null && !owner.equals(me)) {
-            throw new IOException("ring directory " + dir + " belongs to " + owner + ", not to " + me
-                    + ": refusing to use it (remove it or configure another ring directory)");
+            throw new IOException(what + " " + dir + " belongs to " + owner + ", not to " + me
+                    + ": refusing to use it (remove it or " + remedy + ")");
         }
-        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir);
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
         if (!OWNER_ONLY.containsAll(perms)) {
-            throw new IOException("ring directory " + dir + " is accessible to other users ("
+            throw new IOException(what + " " + dir + " is accessible to other users ("
                     + PosixFilePermissions.toString(perms) + "); it must be rwx------");
         }
     }

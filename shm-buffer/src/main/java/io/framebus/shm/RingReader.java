@@ -5,6 +5,8 @@ import static io.framebus.shm.internal.RingLayout.*;
 import io.framebus.api.CaptureTimeSource;
 import io.framebus.api.FrameFormat;
 import io.framebus.api.FrameInfo;
+import io.framebus.api.FrameView;
+import io.framebus.api.FrameViewListener;
 import io.framebus.api.FrameVisitor;
 import io.framebus.api.PixelFormat;
 import io.framebus.shm.internal.ByteBufferRingMemory;
@@ -138,6 +140,37 @@ public final class RingReader implements AutoCloseable {
         Mapping m = current();
         long seq = m.memory.getLongAcquire(PUBLISHED_SEQ_OFFSET);
         return seq != 0 && m.visit(seq, visitor);
+    }
+
+    /** What {@link #viewNewest} did. */
+    public enum ViewResult {
+        /** No frame newer than the one given: the listener was not called. */
+        NONE,
+        /** The listener read the newest frame, and it stayed intact during the whole call. */
+        INTACT,
+        /** The listener was called, but the writer overwrote the slot meanwhile: its result must be discarded. */
+        TORN
+    }
+
+    /**
+     * Hands the newest frame to {@code listener} in place (no copy) if it is newer than {@code afterSequence} of
+     * {@code generation} (any frame of another generation is newer), then validates it: the zero-copy push of
+     * {@code FrameSource.subscribeInPlace}. The {@link FrameView} is valid during the call only.
+     */
+    public ViewResult viewNewest(long generation, long afterSequence, FrameViewListener listener) {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            Mapping m = current();
+            long seq = m.memory.getLongAcquire(PUBLISHED_SEQ_OFFSET);
+            if (seq == 0 || (m.generation == generation && seq <= afterSequence)) {
+                return ViewResult.NONE;
+            }
+            ViewResult r = m.view(seq, listener);
+            if (r != null) {
+                return r;
+            }
+            // the newest slot was being rewritten already (the writer lapped it): look again once
+        }
+        return ViewResult.NONE;
     }
 
     /**
@@ -323,14 +356,21 @@ public final class RingReader implements AutoCloseable {
             int width = memory.getInt(WIDTH_OFFSET);
             int height = memory.getInt(HEIGHT_OFFSET);
             PixelFormat pf;
+            long formatBytes;
             try {
                 pf = PixelFormat.fromCode(memory.getInt(PIXEL_FORMAT_OFFSET));
                 this.format = new FrameFormat(width, height, pf);
-            } catch (IllegalArgumentException e) {
+                formatBytes = format.frameBytes();
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                // a corrupt (or hostile) header: any geometry, however absurd, is a clean "not a ring"
                 throw new RingFileException(RingFileException.Problem.NOT_A_RING, path, "corrupt header: " + e.getMessage());
             }
-            if (slotCount < RingWriter.MIN_SLOTS || slotCount > RingWriter.MAX_SLOTS || frame != format.frameBytes()
-                    || slotBytes != slotBytes(frame) || memory.getInt(HEADER_BYTES_OFFSET) != HEADER_BYTES) {
+            // the frame bound comes first: with it, slotBytes() and fileBytes() below cannot overflow to a negative
+            // size that would pass the truncation check
+            if (slotCount < RingWriter.MIN_SLOTS || slotCount > RingWriter.MAX_SLOTS || frame != formatBytes
+                    || frame <= 0 || frame > (1 << 30) || slotBytes != slotBytes(frame)
+                    || fileBytes(slotCount, frame) > RingWriter.MAX_FILE_BYTES
+                    || memory.getInt(HEADER_BYTES_OFFSET) != HEADER_BYTES) {
                 throw new RingFileException(RingFileException.Problem.NOT_A_RING, path,
                         "corrupt header (slots " + slotCount + ", frame bytes " + frame + " for " + format + ")");
             }
@@ -432,6 +472,34 @@ public final class RingReader implements AutoCloseable {
             FrameInfo info = info(slot, seq);
             visitor.visit(info, memory.slice(slot + SLOT_HEADER_BYTES, frameBytes).asReadOnlyBuffer());
             return stillIntact(slot, lock);
+        }
+
+        /** The listener's visit of frame {@code seq} in place; null when the slot no longer holds it. */
+        ViewResult view(long seq, FrameViewListener listener) {
+            long slot = slotOffset(seq);
+            long lock = memory.getLongAcquire(slot + SLOT_LOCK_OFFSET); // acquire: as in copy()
+            if (lock != seq << 1) {
+                return null;
+            }
+            FrameInfo info = info(slot, seq);
+            ByteBuffer pixels = memory.slice(slot + SLOT_HEADER_BYTES, frameBytes).asReadOnlyBuffer();
+            listener.onFrame(new FrameView() {
+                @Override
+                public FrameInfo info() {
+                    return info;
+                }
+
+                @Override
+                public ByteBuffer pixels() {
+                    return pixels;
+                }
+
+                @Override
+                public boolean intact() {
+                    return stillIntact(slot, lock);
+                }
+            });
+            return stillIntact(slot, lock) ? ViewResult.INTACT : ViewResult.TORN;
         }
 
         private boolean stillIntact(long slot, long lock) {

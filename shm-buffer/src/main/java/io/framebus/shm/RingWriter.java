@@ -35,6 +35,8 @@ public final class RingWriter implements AutoCloseable {
     /** Smallest and largest slot count: two lets a reader copy one slot while the next is written. */
     public static final int MIN_SLOTS = 2;
     public static final int MAX_SLOTS = 64;
+    /** One Java mapping holds at most this many bytes, so a ring file is never larger. */
+    public static final long MAX_FILE_BYTES = Integer.MAX_VALUE;
 
     private static final int PREFAULT_CHUNK_BYTES = 1 << 20;
 
@@ -91,14 +93,11 @@ public final class RingWriter implements AutoCloseable {
             throw new RingFileException(RingFileException.Problem.INVALID_GEOMETRY, path,
                     "slot count must be " + MIN_SLOTS + ".." + MAX_SLOTS + ", got " + slotCount);
         }
-        long frameBytes = format.frameBytes();
-        // one mapping holds at most Integer.MAX_VALUE bytes; 1 GiB per frame is far beyond any camera (and the
-        // bound keeps fileBytes() from overflowing)
-        if (frameBytes > (1 << 30) || fileBytes(slotCount, frameBytes) > Integer.MAX_VALUE) {
+        long fileBytes = fileBytes(format, slotCount);
+        if (fileBytes > MAX_FILE_BYTES) {
             throw new RingFileException(RingFileException.Problem.INVALID_GEOMETRY, path,
                     "frame " + format + " x " + slotCount + " slots does not fit in one ring file (2 GiB)");
         }
-        long fileBytes = fileBytes(slotCount, frameBytes);
         Path dir = path.toAbsolutePath().getParent();
         RingDirectory.ensure(dir);
         RingDirectory.requireSpace(dir, fileBytes, path);
@@ -128,6 +127,17 @@ public final class RingWriter implements AutoCloseable {
             previous.markReplaced();
         }
         return writer;
+    }
+
+    /**
+     * The size of the ring file for {@code slotCount} frames of {@code format} (header, slot headers, payloads,
+     * page alignment), or {@link Long#MAX_VALUE} for a frame over 1 GiB, far beyond any camera (the bound keeps
+     * the sum from overflowing). Over {@link #MAX_FILE_BYTES} it cannot be created.
+     */
+    public static long fileBytes(FrameFormat format, int slotCount) {
+        long frameBytes = format.frameBytes();
+        return frameBytes > (1 << 30) ? Long.MAX_VALUE
+                : io.framebus.shm.internal.RingLayout.fileBytes(slotCount, frameBytes);
     }
 
     /** {@link #create(Path, String, FrameFormat, int, long)} with no minimum generation. */

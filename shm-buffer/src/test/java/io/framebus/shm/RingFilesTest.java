@@ -74,6 +74,33 @@ class RingFilesTest {
     }
 
     @Test
+    void overflowingGeometryIsACorruptHeaderNotACrash() throws Exception {
+        // width x height x 3 overflows a long: once an ArithmeticException out of isStale stopped the manager
+        Path huge = ring("huge");
+        writeInt(huge, RingLayout.WIDTH_OFFSET, Integer.MAX_VALUE);
+        writeInt(huge, RingLayout.HEIGHT_OFFSET, Integer.MAX_VALUE);
+        writeInt(huge, RingLayout.PIXEL_FORMAT_OFFSET, PixelFormat.BGR24.code());
+        assertProblem(huge, RingFileException.Problem.NOT_A_RING, "corrupt header");
+        assertThat(RingDirectory.isStale(huge)).isTrue();
+        // a consistent but absurd geometry whose file size would overflow to a negative number and so "fit"
+        Path big = ring("big");
+        FrameFormat absurd = new FrameFormat(1 << 30, 1 << 28, PixelFormat.GRAY8); // 2^58 bytes a frame
+        writeInt(big, RingLayout.WIDTH_OFFSET, absurd.width());
+        writeInt(big, RingLayout.HEIGHT_OFFSET, absurd.height());
+        writeLong(big, RingLayout.FRAME_BYTES_OFFSET, absurd.frameBytes());
+        writeLong(big, RingLayout.SLOT_BYTES_OFFSET, RingLayout.slotBytes(absurd.frameBytes()));
+        writeInt(big, RingLayout.SLOT_COUNT_OFFSET, 64);
+        long wrapped = RingLayout.fileBytes(64, absurd.frameBytes());
+        assertThat(wrapped).as("the overflow this guards against: the size wraps to a small one")
+                .isBetween(0L, 1L << 20);
+        try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(wrapped); // so that a size check alone would pass
+        }
+        assertProblem(big, RingFileException.Problem.NOT_A_RING, "corrupt header");
+        assertThat(RingDirectory.removeStale(dir)).contains(huge, big);
+    }
+
+    @Test
     void ringOfADeadWriterIsStaleAndCleanedUp() throws Exception {
         Path live = ring("live");
         Path dead = ring("dead");

@@ -1,5 +1,6 @@
 package io.framebus.capture.testing;
 
+import io.framebus.contract.CaptureSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -53,12 +54,16 @@ public final class CaptureProcess implements AutoCloseable {
         out.start();
     }
 
-    /** A settings document builder, in the order the keys are written. */
+    /**
+     * A settings document builder, in the order the keys are written; it publishes every frame ({@code fps=0})
+     * unless a test sets {@code fps}, so that tests see the source's own rate.
+     */
     public static Map<String, String> settings(String cameraId, String url, Path ringPath) {
         Map<String, String> s = new LinkedHashMap<>();
-        s.put("cameraId", cameraId);
-        s.put("url", url);
-        s.put("ringPath", ringPath.toString());
+        s.put(CaptureSettings.CAMERA_ID, cameraId);
+        s.put(CaptureSettings.URL, url);
+        s.put(CaptureSettings.RING_PATH, ringPath.toString());
+        s.put(CaptureSettings.FPS, "0");
         return s;
     }
 

@@ -203,7 +203,8 @@ public abstract class KarafTestSupport {
     }
 
     protected List<Path> ringFiles() {
-        try (Stream<Path> s = Files.list(ringDirectory)) {
+        try (Stream<Path> s = Files.list(ringDirectory).filter(p -> !p.getFileName().toString()
+                .equals(".framebus-manager.lock"))) { // the manager's lock while it runs
             return s.collect(Collectors.toList());
         } catch (IOException e) {
             return List.of(); // no directory: no ring

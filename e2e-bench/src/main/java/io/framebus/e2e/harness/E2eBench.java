@@ -81,6 +81,7 @@ public final class E2eBench {
     private boolean floor = true;
     private String runtimeOpts = "";
     private boolean directDelivery;
+    private boolean inPlace;
     private int soakMinutes = 30;
     private int soakCameras = 8;
     private long seed = System.nanoTime();
@@ -102,8 +103,9 @@ public final class E2eBench {
             printSummary(Paths.get(a.get(0)));
             return;
         }
-        if (!mode.equals("bench") && !mode.equals("soak")) {
-            System.err.println("usage: run.sh [bench [options]] | soak [minutes] | summary <recorder.summary>");
+        if (!mode.equals("bench") && !mode.equals("soak") && !mode.equals("delivery")) {
+            System.err.println("usage: run.sh [bench [options]] | soak [minutes] | delivery [--ns 16] "
+                    + "| summary <recorder.summary>");
             System.exit(2);
         }
         String ownJar = System.getProperty("framebus.e2e.jar");
@@ -119,6 +121,8 @@ public final class E2eBench {
             b.prepare();
             if (mode.equals("bench")) {
                 b.bench();
+            } else if (mode.equals("delivery")) {
+                b.delivery();
             } else {
                 status = b.soak() ? 0 : 1;
             }
@@ -148,6 +152,7 @@ public final class E2eBench {
                 case "--no-floor" -> floor = false;
                 case "--runtime-opts" -> runtimeOpts = a.get(++i);
                 case "--direct-delivery" -> directDelivery = true;
+                case "--in-place" -> inPlace = true;
                 case "--cameras" -> soakCameras = Integer.parseInt(a.get(++i));
                 case "--seed" -> seed = Long.parseLong(a.get(++i));
                 default -> {
@@ -198,7 +203,7 @@ public final class E2eBench {
      */
     private void prime() throws Exception {
         Path rings = ringDirectory("prime");
-        try (FelixRun felix = FelixRun.start(dist, recorderBundle, felixHome, rings, nativeCache, runtimeOpts, directDelivery)) {
+        try (FelixRun felix = FelixRun.start(dist, recorderBundle, felixHome, rings, nativeCache, runtimeOpts, directDelivery, inPlace)) {
             boolean made = await(() -> {
                 try (var s = Files.list(nativeCache)) {
                     return s.anyMatch(p -> p.getFileName().toString().matches("capture-[0-9a-f]+\\.jsa"));
@@ -247,6 +252,42 @@ public final class E2eBench {
     }
 
     // ---------------------------------------------------------------------------------------------- the benchmark
+
+    /**
+     * Copying against in-place subscribers, in one run: for each N (default 16) the system once with the recorder
+     * subscribing with {@code subscribe} (a copy of every frame into the runtime's heap) and once with
+     * {@code subscribeInPlace}; the runtime's CPU per camera of each, and their ratio. No floor, no search.
+     */
+    private void delivery() throws Exception {
+        List<Integer> sizes = ns.equals(List.of(1, 4, 16)) ? List.of(16) : ns;
+        StringBuilder r = new StringBuilder("# Copying against in-place push delivery\n\n");
+        r.append("- host: ").append(Runtime.getRuntime().availableProcessors()).append(" cores; load at start ")
+                .append(Procs.loadAverage()).append("; system windows ").append(windowSeconds).append(" s after ")
+                .append(warmupSeconds).append(" s warm-up; the consumer reads only each frame's metadata\n\n");
+        r.append("| N | delivery | every camera at 6 fps? | fps delivered min / mean | runtime CPU | runtime CPU per "
+                + "camera | runtime RSS | publish -> consumer p50 / p99 |\n|---|---|---|---|---|---|---|---|\n");
+        try (FileServer server = startServer(64, "rtsp-file-server")) {
+            for (int n : sizes) {
+                double[] perCamera = new double[2];
+                for (int pass = 0; pass < 2; pass++) {
+                    inPlace = pass == 1;
+                    Results.SystemRun s = runSystem(server, n);
+                    perCamera[pass] = s.runtimeCpuPct() / n;
+                    LogHistogram p2c = s.cameras().isEmpty() ? null : s.merged(Results.Camera::publishToCallback);
+                    r.append(String.format(Locale.ROOT, "| %d | %s | %s | %.2f / %.2f | %.1f %% | %.2f %% | %.0f MB | %s |%n",
+                            n, inPlace ? "subscribeInPlace" : "subscribe (copy)", s.pass() ? "yes" : "**no**: " + s.failure(),
+                            s.minFps(), s.meanFps(), s.runtimeCpuPct(), perCamera[pass], s.runtimeRssKb() / 1024.0,
+                            p2c == null ? "-" : ms(p2c.percentile(0.5)) + " / " + ms(p2c.percentile(0.99)) + " ms"));
+                }
+                r.append(String.format(Locale.ROOT, "| %d | in place / copy | | | | **%.2f x** | | |%n", n,
+                        perCamera[1] / perCamera[0]));
+            }
+        }
+        inPlace = false;
+        Path out = work.resolve("report.md");
+        Files.writeString(out, r.toString());
+        log("report: " + out + "\n" + r);
+    }
 
     private void bench() throws Exception {
         List<Results.Floor> floors = new ArrayList<>();
@@ -507,7 +548,7 @@ public final class E2eBench {
         Path records = work.resolve("system-" + n);
         Path rings = ringDirectory("s" + n);
         FelixRun run = null;
-        try (FelixRun felix = FelixRun.start(dist, recorderBundle, felixHome, rings, nativeCache, runtimeOpts, directDelivery)) {
+        try (FelixRun felix = FelixRun.start(dist, recorderBundle, felixHome, rings, nativeCache, runtimeOpts, directDelivery, inPlace)) {
             run = felix;
             if (!await(() -> felix.summary() != null, 120_000)) {
                 return failedSystem(n, "the recorder wrote no summary within 120 s (see " + records.resolve("felix.log") + ")");
@@ -846,7 +887,7 @@ public final class E2eBench {
         boolean clean;
         String loadAtStart = Procs.loadAverage();
         FileServer server = startServer(soakCameras, "rtsp-file-server");
-        try (FelixRun felix = FelixRun.start(dist, recorderBundle, felixHome, rings, nativeCache, runtimeOpts, directDelivery)) {
+        try (FelixRun felix = FelixRun.start(dist, recorderBundle, felixHome, rings, nativeCache, runtimeOpts, directDelivery, inPlace)) {
             run = felix;
             if (!await(() -> felix.summary() != null, 120_000)) {
                 throw new IllegalStateException("the recorder wrote no summary within 120 s");

@@ -42,9 +42,10 @@ final class FelixRun implements AutoCloseable {
      * @param javaOpts    extra options of the runtime JVM (bin/framebus's FRAMEBUS_JAVA_OPTS), e.g. for JFR
      * @param directDelivery the recorder subscribes with a direct executor (its callback runs on the camera's
      *                    delivery thread) instead of a thread pool
+     * @param inPlace     the recorder subscribes in place ({@code FrameSource.subscribeInPlace}): no frame copies
      */
     static FelixRun start(Path dist, Path recorderBundle, Path home, Path rings, Path nativeCache, String javaOpts,
-                          boolean directDelivery) throws IOException {
+                          boolean directDelivery, boolean inPlace) throws IOException {
         FelixRun run = new FelixRun(home, rings);
         deleteTree(home);
         copyTree(dist, home);
@@ -72,7 +73,8 @@ final class FelixRun implements AutoCloseable {
         Files.writeString(conf.resolve("org.apache.felix.http.cfg"), "org.osgi.service.http.port = " + port + "\n");
         Files.writeString(conf.resolve("io.framebus.e2e.recorder.cfg"), "outputFile = " + run.summaryFile + "\n"
                 + "ringDirectory = " + rings + "\n" + "intervalMillis = 1000\n" + "ageSampleMillis = 20\n"
-                + "traceFile = " + home.resolve(TRACE) + "\n" + "directDelivery = " + directDelivery + "\n");
+                + "traceFile = " + home.resolve(TRACE) + "\n" + "directDelivery = " + directDelivery + "\n"
+                + "inPlace = " + inPlace + "\n");
         // every stop-the-world pause of the runtime JVM, on the monotonic clock of the trace (cheap: a line per pause)
         String opts = ("-Xlog:safepoint=info:file=" + home.resolve(SAFEPOINTS) + ":timenanos " + javaOpts).trim();
         // the Gogo shell reads stdin: the pipe stays open for the whole run (its end would stop the framework)
@@ -158,7 +160,8 @@ final class FelixRun implements AutoCloseable {
             return List.of();
         }
         try (Stream<Path> s = Files.list(rings)) {
-            return s.collect(Collectors.toList());
+            // the manager's lock file stays after a kill -9 of the runtime (the kernel drops the lock itself)
+            return s.filter(p -> !p.getFileName().toString().equals(".framebus-manager.lock")).collect(Collectors.toList());
         } catch (IOException e) {
             return List.of();
         }

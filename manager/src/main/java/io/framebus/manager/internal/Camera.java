@@ -5,10 +5,15 @@ import io.framebus.api.FrameInfo;
 import io.framebus.api.FrameSource;
 import io.framebus.api.SourceState;
 import io.framebus.api.SourceStatus;
+import io.framebus.contract.CaptureExit;
+import io.framebus.contract.CaptureLogLine;
+import io.framebus.contract.CaptureSettings;
+import io.framebus.contract.SecretMasker;
 import io.framebus.manager.CaptureProbe;
 import io.framebus.manager.SupervisedCamera;
 import io.framebus.manager.SupervisionPolicy;
 import io.framebus.manager.WatchdogReport;
+import io.framebus.shm.RingDirectory;
 import io.framebus.shm.RingReader;
 import io.framebus.shm.RingStatus;
 import java.io.IOException;
@@ -17,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -40,9 +46,15 @@ final class Camera implements SupervisedCamera {
     private final Doorbell doorbell = new Doorbell();
     private final RingFrameSource frameSource;
     private final AtomicLong restarts = new AtomicLong();
+    private final SecretMasker masker;
 
+    /** The capture process; replaced only under this object's monitor, by {@link #spawn}. */
     private volatile CaptureProcess process;
+    /** Set by the ticker thread only ({@link #tick} runs under {@link #tickLock}). */
     private volatile RingReader reader;
+    private final Object tickLock = new Object();
+    /** One restart at a time: a second request while one runs is the same restart. */
+    private final AtomicBoolean restarting = new AtomicBoolean();
     private volatile WatchdogReport report;
     private volatile String lastRestartReason = "";
     private volatile String spawnError;
@@ -62,6 +74,7 @@ final class Camera implements SupervisedCamera {
         this.context = context;
         this.log = log;
         this.frameSource = new RingFrameSource(this, (what, e) -> log.error("camera {}: {}", id, what, e));
+        this.masker = settings == null ? new SecretMasker(null) : settings.masker();
     }
 
     static Camera valid(String configPid, CameraSettings settings, CaptureRuntime runtime, BundleContext context,
@@ -127,15 +140,21 @@ final class Camera implements SupervisedCamera {
         spawn();
     }
 
+    /** Starts a capture process, ending first whatever {@link #process} still holds. Under the monitor. */
     private void spawn() {
+        CaptureProcess previous = process;
+        if (previous != null && previous.alive()) {
+            previous.kill();
+        }
         generation++;
         try {
-            process = runtime.startCapture(id, settings, settings.captureDocument(ringPath(), generation),
+            process = runtime.startCapture(id, settings, settings.captureDocument(generation),
                     this::frameArrived, this::captureLog);
             spawnError = null;
             log.info("camera {}: capture process {} started for {}", id, process.pid(), settings.displayUrl());
         } catch (IOException | RuntimeException e) {
-            spawnError = "cannot start the capture process: " + Secrets.maskUrl(e.getMessage());
+            process = null;
+            spawnError = "cannot start the capture process: " + settings.masker().mask(e.getMessage());
             log.error("camera {}: {}", id, spawnError);
         }
     }
@@ -145,12 +164,14 @@ final class Camera implements SupervisedCamera {
         frameSource.frameArrived();
     }
 
+    /** A line of the capture process's stderr, logged at the level it carries ({@link CaptureLogLine}). */
     private void captureLog(String line) {
-        String clean = Secrets.redact(line, settings.url());
-        if (clean.contains(" ERROR ") || clean.contains("FAILED") || clean.contains("error")) {
-            log.warn("capture {}", clean);
-        } else {
-            log.info("capture {}", clean);
+        CaptureLogLine l = CaptureLogLine.parse(masker.mask(line), id);
+        switch (l.level()) {
+            case ERROR -> log.error("capture [{}] {}", l.cameraId(), l.message());
+            case WARN -> log.warn("capture [{}] {}", l.cameraId(), l.message());
+            case INFO -> log.info("capture [{}] {}", l.cameraId(), l.message());
+            case DEBUG -> log.debug("capture [{}] {}", l.cameraId(), l.message());
         }
     }
 
@@ -162,6 +183,12 @@ final class Camera implements SupervisedCamera {
         if (stopped || settings == null || !settings.enabled()) {
             return;
         }
+        synchronized (tickLock) {
+            attachRing();
+        }
+    }
+
+    private void attachRing() {
         RingReader r = reader;
         if (r == null) {
             Path ring = ringPath();
@@ -204,7 +231,7 @@ final class Camera implements SupervisedCamera {
         props.put(FrameSource.FRAME_WIDTH, format.width());
         props.put(FrameSource.FRAME_HEIGHT, format.height());
         props.put(FrameSource.FRAME_FORMAT, format.pixelFormat().name());
-        props.put(FrameSource.FRAME_RATE, (int) Math.round(settings.fps()));
+        props.put(FrameSource.FRAME_RATE, settings.fps());
         props.put("service.description", "framebus camera " + id);
         return props;
     }
@@ -225,12 +252,39 @@ final class Camera implements SupervisedCamera {
             p.stop(STOP_GRACE);
             log.info("camera {}: capture process {} stopped", id, p.pid());
         }
+        RingReader r;
+        synchronized (tickLock) {
+            r = reader;
+            reader = null;
+        }
+        if (r != null) {
+            r.close();
+        }
         if (settings != null && settings.enabled()) {
-            try {
-                Files.deleteIfExists(ringPath());
-            } catch (IOException e) {
-                log.warn("camera {}: cannot remove its ring {}: {}", id, ringPath(), e.getMessage());
+            removeOwnRing(p);
+        }
+    }
+
+    /**
+     * Deletes the camera's ring file only if it is ours: written by our last capture process, or by a writer that
+     * is gone. A ring of a live process we did not start (another runtime sharing the directory) is left alone.
+     */
+    private void removeOwnRing(CaptureProcess last) {
+        Path ring = ringPath();
+        try (RingReader r = RingReader.open(ring)) {
+            long writer = r.status().writerPid();
+            boolean ours = last != null && writer == last.pid();
+            if (!ours && !RingDirectory.isStale(ring)) {
+                log.warn("camera {}: ring {} belongs to live process {}, not ours: left in place", id, ring, writer);
+                return;
             }
+        } catch (IOException | RuntimeException unreadable) {
+            // not a ring we can read (gone, half-created, corrupt): nobody can be using it as a ring
+        }
+        try {
+            Files.deleteIfExists(ring);
+        } catch (IOException e) {
+            log.warn("camera {}: cannot remove its ring {}: {}", id, ring, e.getMessage());
         }
     }
 
@@ -253,18 +307,30 @@ final class Camera implements SupervisedCamera {
         return new SupervisionPolicy(settings.stallTimeoutMillis(), settings.maxRestarts(), settings.restartWindowMillis());
     }
 
+    /**
+     * Restarts the capture process off the caller's thread (a kill can take seconds, and the caller may be the
+     * watchdog's only thread or a web request). One restart at a time: a request while one runs joins it.
+     */
     @Override
     public void restart(String reason) {
-        CaptureProcess old;
-        synchronized (this) {
-            if (stopped || settings == null || !settings.enabled()) {
-                return;
-            }
-            old = process;
-            process = null;
+        if (stopped || settings == null || !settings.enabled() || !restarting.compareAndSet(false, true)) {
+            return;
         }
+        Thread t = new Thread(() -> {
+            try {
+                restartNow(reason);
+            } finally {
+                restarting.set(false);
+            }
+        }, "framebus-restart-" + id);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void restartNow(String reason) {
+        CaptureProcess old = process;
         if (old != null) {
-            old.kill();
+            old.kill(); // outside the monitor: status and frame reads go on meanwhile
         }
         synchronized (this) {
             if (stopped) {
@@ -291,11 +357,14 @@ final class Camera implements SupervisedCamera {
     public CaptureProbe probe() {
         CaptureProcess p = process;
         boolean supervised = !stopped && settings != null && settings.enabled();
+        if (supervised && restarting.get()) {
+            p = null; // being restarted right now: nothing to judge until the new process runs
+        }
         if (!supervised || p == null) {
             // no process: either none is wanted, or it is being spawned right now (nothing to judge yet), or the
             // spawn failed (a dead process to the watchdog, which retries with backoff)
             boolean failedSpawn = supervised && spawnError != null;
-            return new CaptureProbe(failedSpawn, -1, false, failedSpawn ? 127 : -1, 0, false, 0,
+            return new CaptureProbe(failedSpawn, -1, false, failedSpawn ? CaptureExit.NOT_STARTED.code() : -1, 0, false, 0,
                     SourceState.STARTING, 0, 0, -1);
         }
         tick();
@@ -340,9 +409,10 @@ final class Camera implements SupervisedCamera {
         boolean live = state == SourceState.STREAMING && age != null
                 && age.toMillis() < settings.stallTimeoutMillis();
         boolean late = state == SourceState.STREAMING && age != null
-                && age.toNanos() > LateFrames.overdueAfterNanos(settings.fps(), "keyframes".equals(settings.decodeMode()),
+                && age.toNanos() > LateFrames.overdueAfterNanos(settings.fps(),
+                        settings.capture().decodeMode() == CaptureSettings.DecodeMode.KEYFRAMES,
                         ours ? rs.sourceFpsMilli() / 1000.0 : 0, w == null ? 0 : w.fps());
-        return new SourceStatus(id, state, live, Secrets.redact(error, settings.url()),
+        return new SourceStatus(id, state, live, masker.mask(error),
                 p != null && p.alive() ? p.pid() : -1, restarts.get(),
                 ours ? rs.decodedFrames() : 0, ours ? rs.publishedSequence() : 0, ours ? rs.droppedFrames() : 0,
                 ours ? rs.reconnects() : 0, w == null ? 0 : w.fps(), age, w == null ? -1 : w.rssBytes(),

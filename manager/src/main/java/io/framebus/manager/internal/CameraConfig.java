@@ -1,5 +1,7 @@
 package io.framebus.manager.internal;
 
+import io.framebus.contract.CaptureSettings;
+import io.framebus.shm.RingWriter;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -40,49 +42,51 @@ import org.osgi.service.metatype.annotations.Option;
     @AttributeDefinition(name = "Enabled", description = "Run this camera. A disabled camera is shown as STOPPED.")
     boolean enabled() default true;
 
-    @AttributeDefinition(name = "Width", description = "Output width in pixels; 0 = the source's width.", min = "0", max = "8192")
+    @AttributeDefinition(name = "Width", description = "Output width in pixels; 0 = the source's width.", min = "0", max = "" + CaptureSettings.MAX_DIMENSION)
     int width() default 0;
 
-    @AttributeDefinition(name = "Height", description = "Output height in pixels; 0 = the source's height.", min = "0", max = "8192")
+    @AttributeDefinition(name = "Height", description = "Output height in pixels; 0 = the source's height.", min = "0", max = "" + CaptureSettings.MAX_DIMENSION)
     int height() default 0;
 
     @AttributeDefinition(name = "Pixel format", description = "Layout of the published frames.", options = {
             @Option(label = "BGR24 (OpenCV order)", value = "BGR24"), @Option(label = "RGB24", value = "RGB24"),
             @Option(label = "GRAY8", value = "GRAY8"), @Option(label = "YUV420P (planar)", value = "YUV420P"),
             @Option(label = "NV12", value = "NV12")})
-    String pixelFormat() default "BGR24";
+    String pixelFormat() default CaptureSettings.DEFAULT_PIXEL_FORMAT;
 
     @AttributeDefinition(name = "Frame rate", description = "Maximum frames published per second (the newest frame "
-            + "is always the one published); 0 = every decoded frame.", min = "0", max = "240")
-    double fps() default 6;
+            + "is always the one published); 0 = every decoded frame.", min = "0", max = "" + (int) CaptureSettings.MAX_FPS)
+    double fps() default CaptureSettings.DEFAULT_FPS;
 
-    @AttributeDefinition(name = "Ring slots", description = "Frames kept in the shared-memory ring.", min = "2", max = "64")
-    int ringSlots() default 4;
+    @AttributeDefinition(name = "Ring slots", description = "Frames kept in the shared-memory ring.", min = "" + RingWriter.MIN_SLOTS, max = "" + RingWriter.MAX_SLOTS)
+    int ringSlots() default CaptureSettings.DEFAULT_SLOTS;
 
     @AttributeDefinition(name = "RTSP transport", description = "Transport for rtsp:// sources.", options = {
             @Option(label = "TCP", value = "tcp"), @Option(label = "UDP", value = "udp")})
-    String rtspTransport() default "tcp";
+    String rtspTransport() default CaptureSettings.DEFAULT_RTSP_TRANSPORT;
 
     @AttributeDefinition(name = "Decode mode", description = "all: decode every frame; keyframes: decode only key "
             + "frames (cheap low-rate snapshots).", options = {
             @Option(label = "All frames", value = "all"), @Option(label = "Key frames only", value = "keyframes")})
-    String decodeMode() default "all";
+    String decodeMode() default CaptureSettings.DEFAULT_DECODE_MODE;
 
     @AttributeDefinition(name = "Connect timeout (ms)", description = "Give up opening a stream after this long.",
-            min = "100", max = "600000")
-    int connectTimeout() default 5000;
+            min = "" + CaptureSettings.MIN_CONNECT_TIMEOUT_MILLIS, max = "" + CaptureSettings.MAX_TIMEOUT_MILLIS)
+    int connectTimeout() default CaptureSettings.DEFAULT_CONNECT_TIMEOUT_MILLIS;
 
     @AttributeDefinition(name = "Read timeout (ms)", description = "A stream that delivers nothing for this long is "
-            + "reconnected; 0 = max(2000, 5 frame intervals).", min = "0", max = "600000")
-    int readTimeout() default 0;
+            + "reconnected; 0 = max(2000, 5 frame intervals).", min = "0", max = "" + CaptureSettings.MAX_TIMEOUT_MILLIS)
+    int readTimeout() default CaptureSettings.DEFAULT_READ_TIMEOUT_MILLIS;
 
     @AttributeDefinition(name = "Reconnect delay (ms)", description = "First wait before reconnecting a failed stream; "
-            + "doubles (with jitter) up to the maximum.", min = "10", max = "600000")
-    int reconnectDelay() default 500;
+            + "doubles (with jitter) up to the maximum.", min = "" + CaptureSettings.MIN_RECONNECT_DELAY_MILLIS,
+            max = "" + CaptureSettings.MAX_TIMEOUT_MILLIS)
+    int reconnectDelay() default CaptureSettings.DEFAULT_RECONNECT_DELAY_MILLIS;
 
     @AttributeDefinition(name = "Maximum reconnect delay (ms)", description = "Cap of the reconnect backoff; errors "
-            + "that retrying cannot fix (401, 404, not a video) are retried at this pace.", min = "10", max = "3600000")
-    int reconnectDelayMax() default 30000;
+            + "that retrying cannot fix (401, 404, not a video) are retried at this pace.",
+            min = "" + CaptureSettings.MIN_RECONNECT_DELAY_MILLIS, max = "" + CaptureSettings.MAX_RECONNECT_DELAY_MILLIS)
+    int reconnectDelayMax() default CaptureSettings.DEFAULT_RECONNECT_DELAY_MAX_MILLIS;
 
     @AttributeDefinition(name = "Stall timeout (ms)", description = "The watchdog restarts the capture process when "
             + "its heartbeat is older than this, or no frame arrives for this long while streaming.",
@@ -98,6 +102,8 @@ import org.osgi.service.metatype.annotations.Option;
     int restartWindow() default 300000;
 
     @AttributeDefinition(name = "JVM arguments", description = "Advanced: extra options for this camera's capture "
-            + "JVM, separated by spaces (added after the manager's defaults).", required = false)
+            + "JVM, separated by spaces (added after the manager's defaults). Only an allow-list is accepted: heap, "
+            + "stack and metaspace sizes, GC and JIT options, -Xlog to stderr, -Xshare, a few JavaCPP and network "
+            + "-D options; -javaagent, -agentlib, -XX:OnError, @argfiles and class paths are refused.", required = false)
     String jvmArgs() default "";
 }

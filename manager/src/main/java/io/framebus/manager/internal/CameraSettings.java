@@ -1,33 +1,41 @@
 package io.framebus.manager.internal;
 
 import io.framebus.api.FrameFormat;
-import io.framebus.api.PixelFormat;
+import io.framebus.contract.CaptureSettings;
+import io.framebus.contract.InvalidSettingsException;
+import io.framebus.contract.SecretMasker;
 import io.framebus.shm.RingDirectory;
-import io.framebus.shm.RingWriter;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 
 /**
  * A camera configuration checked completely before anything starts: either every value is usable, or
  * {@link InvalidCameraException} names each problem with the key a user must change.
+ *
+ * <p>What the capture process will be told is validated here by the contract's own
+ * {@link CaptureSettings#parse}, the very code the capture process runs on its stdin, so the two sides cannot
+ * disagree on a key, a default or a limit. Only what the manager alone uses (restart policy, JVM options, the free
+ * space of the ring directory) is checked here.
+ *
+ * @param capture the settings document of the capture process (generation 1; each spawn asks for a newer one)
  */
-record CameraSettings(String id, String name, String url, boolean enabled, int width, int height,
-                      PixelFormat pixelFormat, double fps, int ringSlots, String rtspTransport, String decodeMode,
-                      int connectTimeoutMillis, int readTimeoutMillis, int reconnectDelayMillis,
-                      int reconnectDelayMaxMillis, int stallTimeoutMillis, int maxRestarts, int restartWindowMillis,
-                      List<String> jvmArgs) {
+record CameraSettings(String id, String name, boolean enabled, CaptureSettings capture, int stallTimeoutMillis,
+                      int maxRestarts, int restartWindowMillis, List<String> jvmArgs) {
 
-    private static final Set<String> NETWORK_SCHEMES = Set.of("rtsp", "rtsps", "http", "https");
+    /** Capture-document keys that the camera configuration spells differently. */
+    private static final Map<String, String> CONFIG_KEY = Map.of(
+            CaptureSettings.CAMERA_ID, "id",
+            CaptureSettings.SLOTS, "ringSlots",
+            CaptureSettings.CONNECT_TIMEOUT_MILLIS, "connectTimeout",
+            CaptureSettings.READ_TIMEOUT_MILLIS, "readTimeout",
+            CaptureSettings.RECONNECT_DELAY_MILLIS, "reconnectDelay",
+            CaptureSettings.RECONNECT_DELAY_MAX_MILLIS, "reconnectDelayMax");
 
     /** The reason a configuration was refused; the message names the camera and every offending key. */
     static final class InvalidCameraException extends Exception {
@@ -40,158 +48,104 @@ record CameraSettings(String id, String name, String url, boolean enabled, int w
 
     @Override
     public String toString() {
-        return "CameraSettings[" + id + " " + Secrets.maskUrl(url) + "]"; // never the URL's password
+        return "CameraSettings[" + id + " " + displayUrl() + "]"; // never the URL's password
     }
 
-    /** The URL as it may be shown: user info masked. */
+    String url() {
+        return capture.url();
+    }
+
+    /** The URL as it may be shown: password masked. */
     String displayUrl() {
-        return Secrets.maskUrl(url);
+        return SecretMasker.maskUrls(capture.url());
+    }
+
+    /** The masker for any text about this camera (log lines, errors): the URL's password never shows. */
+    SecretMasker masker() {
+        return new SecretMasker(capture.url());
+    }
+
+    double fps() {
+        return capture.fps();
     }
 
     /** Fixed output geometry, or null when it comes from the source. */
     FrameFormat fixedFormat() {
-        return width > 0 ? new FrameFormat(width, height, pixelFormat) : null;
+        return capture.fixedSize() ? capture.outputFormat(capture.width(), capture.height()) : null;
     }
 
     /**
-     * Checks {@code c}; {@code freeRingBytes} is the free space of the ring directory (-1 unknown).
+     * Checks {@code c}; {@code ringDirectory} is where its ring will be, {@code freeRingBytes} the free space there
+     * (-1 unknown).
      *
      * @throws InvalidCameraException naming every problem found
      */
-    static CameraSettings validate(CameraConfig c, long freeRingBytes) throws InvalidCameraException {
+    static CameraSettings validate(CameraConfig c, Path ringDirectory, long freeRingBytes)
+            throws InvalidCameraException {
         List<String> problems = new ArrayList<>();
         String id = c.id() == null ? "" : c.id().trim();
-        if (id.isEmpty()) {
-            problems.add("id is missing");
-        } else if (!RingDirectory.CAMERA_ID.matcher(id).matches()) {
-            problems.add("id '" + shorten(id) + "' must be 1-64 characters of A-Z a-z 0-9 . _ - and not start with a dot");
-        }
-        String url = c.url() == null ? "" : c.url().trim();
-        if (url.isEmpty()) {
-            problems.add("url is missing");
+        String rawUrl = c.url() == null ? "" : c.url().trim();
+        SecretMasker masker = new SecretMasker(withCredentials(rawUrl, c.username(), c.password()));
+        Properties doc = new Properties();
+        doc.setProperty(CaptureSettings.CAMERA_ID, id);
+        doc.setProperty(CaptureSettings.URL, withCredentials(rawUrl, c.username(), c.password()));
+        if (RingDirectory.CAMERA_ID.matcher(id).matches()) {
+            doc.setProperty(CaptureSettings.RING_PATH, RingDirectory.ringPath(ringDirectory, id).toString());
         } else {
-            String problem = checkUrl(url);
-            if (problem != null) {
-                problems.add(problem);
-            } else {
-                url = withCredentials(url, c.username(), c.password());
+            doc.setProperty(CaptureSettings.RING_PATH, ringDirectory.resolve("invalid" + RingDirectory.SUFFIX).toString());
+        }
+        doc.setProperty(CaptureSettings.WIDTH, Integer.toString(c.width()));
+        doc.setProperty(CaptureSettings.HEIGHT, Integer.toString(c.height()));
+        doc.setProperty(CaptureSettings.PIXEL_FORMAT, String.valueOf(c.pixelFormat()).trim());
+        doc.setProperty(CaptureSettings.FPS, Double.toString(c.fps()));
+        doc.setProperty(CaptureSettings.SLOTS, Integer.toString(c.ringSlots()));
+        doc.setProperty(CaptureSettings.RTSP_TRANSPORT, String.valueOf(c.rtspTransport()).trim());
+        doc.setProperty(CaptureSettings.DECODE_MODE, String.valueOf(c.decodeMode()).trim());
+        doc.setProperty(CaptureSettings.CONNECT_TIMEOUT_MILLIS, Integer.toString(c.connectTimeout()));
+        doc.setProperty(CaptureSettings.READ_TIMEOUT_MILLIS, Integer.toString(c.readTimeout()));
+        doc.setProperty(CaptureSettings.RECONNECT_DELAY_MILLIS, Integer.toString(c.reconnectDelay()));
+        doc.setProperty(CaptureSettings.RECONNECT_DELAY_MAX_MILLIS, Integer.toString(c.reconnectDelayMax()));
+        CaptureSettings capture = null;
+        try {
+            capture = CaptureSettings.parse(doc);
+        } catch (InvalidSettingsException e) {
+            for (InvalidSettingsException.Problem p : e.problems()) {
+                String key = CONFIG_KEY.getOrDefault(p.key(), p.key());
+                problems.add(masker.mask(key.equals("id") && id.isEmpty() ? "id is missing"
+                        : key.equals("url") && rawUrl.isEmpty() ? "url is missing" : key + " " + p.message()));
             }
         }
-        PixelFormat pixelFormat = null;
-        try {
-            pixelFormat = PixelFormat.valueOf(String.valueOf(c.pixelFormat()).trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            problems.add("pixelFormat '" + c.pixelFormat() + "' is not one of BGR24, RGB24, GRAY8, YUV420P, NV12");
-        }
-        range(problems, "width", c.width(), 0, 8192);
-        range(problems, "height", c.height(), 0, 8192);
         if ((c.width() == 0) != (c.height() == 0)) {
-            problems.add("width and height must both be 0 (the source's size) or both be set, got " + c.width() + "x" + c.height());
-        }
-        if (!(c.fps() >= 0 && c.fps() <= 240)) {
-            problems.add("fps must be 0 (every frame) to 240, got " + c.fps());
-        }
-        range(problems, "ringSlots", c.ringSlots(), RingWriter.MIN_SLOTS, RingWriter.MAX_SLOTS);
-        String transport = String.valueOf(c.rtspTransport()).trim().toLowerCase(Locale.ROOT);
-        if (!transport.equals("tcp") && !transport.equals("udp")) {
-            problems.add("rtspTransport must be tcp or udp, got '" + c.rtspTransport() + "'");
-        }
-        String decodeMode = String.valueOf(c.decodeMode()).trim().toLowerCase(Locale.ROOT);
-        if (!decodeMode.equals("all") && !decodeMode.equals("keyframes")) {
-            problems.add("decodeMode must be all or keyframes, got '" + c.decodeMode() + "'");
-        }
-        range(problems, "connectTimeout", c.connectTimeout(), 100, 600_000);
-        range(problems, "readTimeout", c.readTimeout(), 0, 600_000);
-        range(problems, "reconnectDelay", c.reconnectDelay(), 10, 600_000);
-        range(problems, "reconnectDelayMax", c.reconnectDelayMax(), 10, 3_600_000);
-        if (c.reconnectDelayMax() < c.reconnectDelay()) {
-            problems.add("reconnectDelayMax (" + c.reconnectDelayMax() + ") must not be below reconnectDelay ("
-                    + c.reconnectDelay() + ")");
+            problems.add("width and height must both be 0 (the source's size) or both be set, got " + c.width()
+                    + "x" + c.height());
         }
         range(problems, "stallTimeout", c.stallTimeout(), 1000, 600_000);
         range(problems, "maxRestarts", c.maxRestarts(), 1, 1000);
         range(problems, "restartWindow", c.restartWindow(), 1000, 86_400_000);
-        if (pixelFormat != null && c.width() > 0 && c.height() > 0 && c.ringSlots() >= RingWriter.MIN_SLOTS
-                && c.ringSlots() <= RingWriter.MAX_SLOTS) {
-            long frame = pixelFormat.frameBytes(c.width(), c.height());
-            long ring = 4096 + c.ringSlots() * (frame + 8192);
-            if (ring > Integer.MAX_VALUE) {
-                problems.add(String.format(Locale.ROOT, "%d x %dx%d %s frames make a %.1f GiB ring, over the 2 GiB "
-                        + "a ring file can have (reduce width/height or ringSlots)", c.ringSlots(), c.width(), c.height(),
-                        pixelFormat, ring / 1073741824.0));
-            } else if (freeRingBytes >= 0 && ring > freeRingBytes) {
-                problems.add(String.format(Locale.ROOT, "a ring of %d x %dx%d %s frames needs %.1f MiB, the ring "
-                        + "directory has %.1f MiB free (reduce width/height or ringSlots)", c.ringSlots(), c.width(),
-                        c.height(), pixelFormat, ring / 1048576.0, freeRingBytes / 1048576.0));
-            }
+        List<String> jvmArgs = JvmOptions.split(c.jvmArgs());
+        String refused = JvmOptions.problem(jvmArgs);
+        if (refused != null) {
+            problems.add("jvmArgs " + refused);
+        }
+        if (capture != null && capture.ringFileBytes() > 0 && freeRingBytes >= 0
+                && capture.ringFileBytes() > freeRingBytes) {
+            problems.add(String.format(Locale.ROOT, "a ring of %d x %dx%d %s frames needs %.1f MiB, the ring "
+                    + "directory has %.1f MiB free (reduce width/height or ringSlots)", capture.slots(),
+                    capture.width(), capture.height(), capture.pixelFormat(), capture.ringFileBytes() / 1048576.0,
+                    freeRingBytes / 1048576.0));
         }
         if (!problems.isEmpty()) {
             throw new InvalidCameraException("camera " + (id.isEmpty() ? "(no id)" : "'" + shorten(id) + "'")
                     + ": " + String.join("; ", problems));
         }
         String name = c.name() == null || c.name().isBlank() ? id : c.name().trim();
-        return new CameraSettings(id, name, url, c.enabled(), c.width(), c.height(), pixelFormat, c.fps(),
-                c.ringSlots(), transport, decodeMode, c.connectTimeout(), c.readTimeout(), c.reconnectDelay(),
-                c.reconnectDelayMax(), c.stallTimeout(), c.maxRestarts(), c.restartWindow(),
-                splitArgs(c.jvmArgs()));
+        return new CameraSettings(id, name, c.enabled(), capture, c.stallTimeout(), c.maxRestarts(),
+                c.restartWindow(), jvmArgs);
     }
 
-    /** The settings document for the capture process's stdin (see docs/capture-process.md). */
-    String captureDocument(Path ringPath, long generation) {
-        Properties p = new Properties();
-        p.setProperty("cameraId", id);
-        p.setProperty("url", url);
-        p.setProperty("ringPath", ringPath.toString());
-        p.setProperty("width", Integer.toString(width));
-        p.setProperty("height", Integer.toString(height));
-        p.setProperty("pixelFormat", pixelFormat.name());
-        p.setProperty("fps", Double.toString(fps));
-        p.setProperty("slots", Integer.toString(ringSlots));
-        p.setProperty("rtspTransport", rtspTransport);
-        p.setProperty("decodeMode", decodeMode);
-        p.setProperty("connectTimeoutMillis", Integer.toString(connectTimeoutMillis));
-        p.setProperty("readTimeoutMillis", Integer.toString(readTimeoutMillis));
-        p.setProperty("reconnectDelayMillis", Integer.toString(reconnectDelayMillis));
-        p.setProperty("reconnectDelayMaxMillis", Integer.toString(reconnectDelayMaxMillis));
-        p.setProperty("generation", Long.toString(generation));
-        p.setProperty("loop", "true");
-        StringWriter out = new StringWriter();
-        try {
-            p.store(out, null);
-        } catch (IOException impossible) {
-            throw new IllegalStateException(impossible);
-        }
-        // Properties.store starts with a date comment; the document ends at the first empty line
-        return out.toString().lines().filter(l -> !l.startsWith("#")).reduce("", (a, l) -> a + l + "\n") + "\n";
-    }
-
-    private static String checkUrl(String url) {
-        if (url.startsWith("testsrc:")) {
-            return null;
-        }
-        if (url.startsWith("/")) {
-            return null; // a file path: its existence is the capture process's business (it may appear later)
-        }
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            return "url is not a valid URL (" + Secrets.maskUrl(e.getReason()) + ")";
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (scheme.equals("file")) {
-            return uri.getPath() == null || uri.getPath().isEmpty() ? "url file: has no path" : null;
-        }
-        if (!NETWORK_SCHEMES.contains(scheme)) {
-            return "url scheme '" + scheme + "' is not supported (use rtsp, rtsps, http, https, file or testsrc:)";
-        }
-        if (uri.getHost() == null || uri.getHost().isEmpty()) {
-            return "url " + Secrets.maskUrl(url) + " has no host";
-        }
-        if (uri.getPort() > 65535) {
-            return "url port " + uri.getPort() + " is out of range";
-        }
-        return null;
+    /** The settings document for the capture process's stdin, for ring generation {@code generation}. */
+    String captureDocument(long generation) {
+        return capture.withGeneration(generation).document();
     }
 
     private static String withCredentials(String url, String user, String password) {
@@ -214,18 +168,6 @@ record CameraSettings(String id, String name, String url, boolean enabled, int w
         if (value < min || value > max) {
             problems.add(key + " must be " + min + ".." + max + ", got " + value);
         }
-    }
-
-    private static List<String> splitArgs(String args) {
-        List<String> out = new ArrayList<>();
-        if (args != null) {
-            for (String a : args.trim().split("\\s+")) {
-                if (!a.isEmpty()) {
-                    out.add(a);
-                }
-            }
-        }
-        return List.copyOf(out);
     }
 
     private static String shorten(String s) {

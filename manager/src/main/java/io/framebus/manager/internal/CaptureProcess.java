@@ -1,5 +1,6 @@
 package io.framebus.manager.internal;
 
+import io.framebus.contract.CaptureLogLine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,7 +34,7 @@ final class CaptureProcess {
         this.cameraId = cameraId;
         this.process = process;
         this.stdin = process.getOutputStream();
-        this.doorbellThread = new Thread(() -> pumpDoorbell(process.getInputStream(), doorbell),
+        this.doorbellThread = new Thread(() -> pumpDoorbell(process.getInputStream(), doorbell, log),
                 "framebus-doorbell-" + cameraId);
         this.logThread = new Thread(() -> pumpLog(process.getErrorStream(), log), "framebus-log-" + cameraId);
         doorbellThread.setDaemon(true);
@@ -170,12 +171,18 @@ final class CaptureProcess {
         }
     }
 
-    private static void pumpDoorbell(InputStream in, Runnable doorbell) {
+    private void pumpDoorbell(InputStream in, Runnable doorbell, Consumer<String> log) {
         byte[] buf = new byte[256];
         try (in) {
             // blocks on the pipe: an idle camera costs nothing; a burst of bytes is one wake-up
             while (in.read(buf) >= 0) {
-                doorbell.run();
+                try {
+                    doorbell.run();
+                } catch (RuntimeException e) {
+                    // a consumer's failure must not stop the camera's deliveries: report it and go on
+                    log.accept(CaptureLogLine.format(cameraId, CaptureLogLine.Level.ERROR,
+                            "frame delivery failed: " + e));
+                }
             }
         } catch (IOException closed) {
             // the process ended

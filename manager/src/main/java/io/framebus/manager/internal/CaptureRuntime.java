@@ -37,8 +37,6 @@ import org.osgi.service.metatype.annotations.Designate;
 @Designate(ocd = ManagerConfig.class)
 public final class CaptureRuntime implements CameraRegistry {
     private static final long TICK_MILLIS = 100;
-    /** A new standby starts this long after the last one was taken, not during the restart that took it. */
-    private static final long STANDBY_DELAY_MILLIS = 2000;
 
     @Reference(service = LoggerFactory.class)
     private Logger log;
@@ -47,18 +45,14 @@ public final class CaptureRuntime implements CameraRegistry {
     private Path ringDirectory;
     private Path captureHome;
     private String captureHomeProblem;
-    private Path java;
-    private List<String> jvmArgs;
+    private CaptureJvm jvm;
     private int maxCameras;
-    private volatile ClassDataArchive archive;
-    private volatile ClassDataArchive archiveInProgress;
     private ScheduledExecutorService ticker;
     private BundleContext context;
-    private boolean standbyWanted;
-    private final Object standbyLock = new Object();
-    /** The standby capture process, or null; guarded by {@link #standbyLock}. */
-    private StandbyProcess standby;
-    private volatile boolean active;
+    private RingDirectoryLock directoryLock;
+    private CaptureInstallation.NativeCache nativeCache;
+    /** The standby pool, or null when standby processes are off. */
+    private volatile StandbyPool standby;
 
     @Activate
     void activate(BundleContext context, ManagerConfig config) throws IOException {
@@ -66,22 +60,32 @@ public final class CaptureRuntime implements CameraRegistry {
         ringDirectory = config.ringDirectory().isBlank() ? RingDirectory.defaultDirectory()
                 : Paths.get(config.ringDirectory().trim());
         RingDirectory.ensure(ringDirectory);
+        directoryLock = RingDirectoryLock.acquire(ringDirectory); // before touching any ring in it
+        try {
+            start(config);
+        } catch (IOException | RuntimeException e) {
+            directoryLock.release();
+            throw e;
+        }
+    }
+
+    private void start(ManagerConfig config) throws IOException {
         for (Path stale : RingDirectory.removeStale(ringDirectory)) {
             log.info("removed stale ring {}", stale);
         }
         captureHome = findCaptureHome(config.captureHome());
-        java = config.javaExecutable().isBlank()
-                ? Paths.get(System.getProperty("java.home"), "bin", "java") : Paths.get(config.javaExecutable().trim());
-        String cache = config.nativeCacheDirectory().isBlank()
-                ? Paths.get(System.getProperty("java.io.tmpdir"), "framebus-javacpp-" + System.getProperty("user.name")).toString()
-                : config.nativeCacheDirectory().trim();
-        List<String> args = new ArrayList<>(split(config.captureJvmArgs()));
-        args.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
-        jvmArgs = List.copyOf(args);
-        archive = null;
-        if (config.classDataSharing() && captureHome != null) {
-            prepareArchive(Paths.get(cache));
+        Path java = CaptureInstallation.java(config.javaExecutable(), log);
+        nativeCache = CaptureInstallation.nativeCache(config.nativeCacheDirectory(), log);
+        Path cache = nativeCache.dir();
+        List<String> configured = JvmOptions.split(config.captureJvmArgs());
+        String refused = JvmOptions.problem(configured);
+        if (refused != null) {
+            log.error("captureJvmArgs in {} {}; using the default options instead", ManagerConfig.PID, refused);
+            configured = JvmOptions.split(ManagerConfig.DEFAULT_CAPTURE_JVM_ARGS);
         }
+        List<String> args = new ArrayList<>(configured);
+        args.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
+        jvm = new CaptureJvm(java, args, captureHome);
         maxCameras = config.maxCameras();
         ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "framebus-manager");
@@ -89,10 +93,11 @@ public final class CaptureRuntime implements CameraRegistry {
             return t;
         });
         ticker.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
-        active = true;
-        standbyWanted = config.standbyProcess() && captureHome != null;
-        if (standbyWanted) {
-            ticker.schedule(this::refillStandby, STANDBY_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+        StandbyPool pool = config.standbyProcess() && captureHome != null ? new StandbyPool(jvm, ticker, log) : null;
+        standby = pool;
+        if (config.classDataSharing() && captureHome != null) {
+            // a standby started before the archive existed is replaced by one that maps it
+            jvm.prepareArchive(cache, ringDirectory, log, pool == null ? () -> { } : () -> ticker.execute(pool::refill));
         }
         log.info("framebus manager: rings in {}, capture program in {}", ringDirectory,
                 captureHome != null ? captureHome : "(not found: " + captureHomeProblem + ")");
@@ -100,25 +105,21 @@ public final class CaptureRuntime implements CameraRegistry {
 
     @Deactivate
     void deactivate() {
-        active = false;
         ticker.shutdownNow();
-        StandbyProcess idle;
-        synchronized (standbyLock) {
-            idle = standby;
-            standby = null;
+        StandbyPool pool = standby;
+        if (pool != null) {
+            pool.close();
         }
-        if (idle != null) {
-            idle.stop();
-        }
-        ClassDataArchive making = archiveInProgress;
-        if (making != null) {
-            making.cancel();
-        }
+        jvm.cancelArchive();
         // camera components depend on this one and are deactivated first; this is the safety net
         for (Camera c : byConfigPid.values()) {
             c.stop();
         }
         byConfigPid.clear();
+        if (nativeCache.temporary()) {
+            deleteTree(nativeCache.dir());
+        }
+        directoryLock.release();
     }
 
     /** Registers and starts the camera of one configuration; invalid ones are kept so status can show them. */
@@ -127,7 +128,7 @@ public final class CaptureRuntime implements CameraRegistry {
         Camera camera;
         synchronized (this) { // validation and registration together: two configs cannot both take one id
             try {
-                CameraSettings settings = CameraSettings.validate(config, freeRingBytes());
+                CameraSettings settings = CameraSettings.validate(config, ringDirectory, freeRingBytes());
                 String problem = conflict(configPid, settings.id());
                 camera = problem == null ? Camera.valid(configPid, settings, this, bundleContext, log)
                         : Camera.invalid(configPid, displayId, problem, this, log);
@@ -201,52 +202,15 @@ public final class CaptureRuntime implements CameraRegistry {
         return ringDirectory;
     }
 
-    Path java() {
-        return java;
-    }
-
-    Path captureHome() {
-        return captureHome;
-    }
-
-    private void prepareArchive(Path cacheDir) {
-        try {
-            ClassDataArchive cds = ClassDataArchive.in(cacheDir, java, captureHome);
-            if (cds.exists()) {
-                archive = cds;
-                return;
-            }
-            archiveInProgress = cds;
-            Thread maker = new Thread(() -> {
-                try {
-                    cds.create(java, jvmArgs, captureHome, ringDirectory);
-                    archive = cds; // cameras started from now on use it
-                    log.info("class-data archive for capture processes: {}", cds);
-                    ScheduledExecutorService t = ticker;
-                    if (standbyWanted && active && t != null) {
-                        t.execute(this::refillStandby); // replaces a standby started without the archive
-                    }
-                } catch (IOException | RuntimeException e) {
-                    log.warn("no class-data archive for capture processes ({}); they start without", e.toString());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "framebus-cds");
-            maker.setDaemon(true);
-            maker.start();
-        } catch (IOException e) {
-            log.warn("no class-data archive for capture processes ({})", e.toString());
-        }
-    }
-
     /**
      * Starts the capture process of a camera: in the standby process when there is one that fits (and a new
      * standby a little later), else in a new JVM.
      */
     CaptureProcess startCapture(String cameraId, CameraSettings settings, String document, Runnable doorbell,
                                 java.util.function.Consumer<String> captureLog) throws IOException {
-        List<String> args = jvmArgs(settings);
-        StandbyProcess taken = takeStandby(args);
+        List<String> args = jvm.args(settings.jvmArgs());
+        StandbyPool pool = standby;
+        StandbyProcess taken = pool == null ? null : pool.take(args);
         if (taken != null) {
             try {
                 CaptureProcess p = CaptureProcess.adopt(cameraId, taken.process(), document, doorbell, captureLog);
@@ -257,104 +221,15 @@ public final class CaptureRuntime implements CameraRegistry {
                         taken.pid());
             }
         }
-        return CaptureProcess.start(cameraId, java, args, captureHome, document, doorbell, captureLog);
+        return jvm.start(cameraId, args, document, doorbell, captureLog);
     }
 
-    /**
-     * The standby if it fits {@code args}, else null: a camera with JVM options of its own leaves it for the next
-     * camera, and one that predates the class-data archive is replaced by {@link #refillStandby}, scheduled here.
-     */
-    private StandbyProcess takeStandby(List<String> args) {
-        if (!standbyWanted) {
-            return null;
-        }
-        StandbyProcess taken = null;
-        synchronized (standbyLock) {
-            if (standby != null && standby.fits(args)) {
-                taken = standby;
-                standby = null;
-            }
-        }
-        ScheduledExecutorService t = ticker;
-        if (active && t != null) {
-            try {
-                t.schedule(this::refillStandby, STANDBY_DELAY_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException stopping) {
-                // deactivated meanwhile
-            }
-        }
-        return taken;
-    }
-
-    /** Ends an unused standby off the calling thread (a camera start, or the ticker that attaches rings). */
-    private static void stopInBackground(StandbyProcess s) {
-        Thread stopper = new Thread(s::stop, "framebus-standby-stop");
-        stopper.setDaemon(true);
-        stopper.start();
-    }
-
-    /** Starts a standby if there is none (or it died); on the ticker thread. */
-    private void refillStandby() {
-        List<String> args = standbyArgs();
-        StandbyProcess stale = null;
-        synchronized (standbyLock) {
-            if (!active) {
-                return;
-            }
-            if (standby != null && standby.fits(args)) {
-                return;
-            }
-            stale = standby;
-            standby = null;
-        }
-        if (stale != null) {
-            stopInBackground(stale);
-        }
-        try {
-            StandbyProcess started = StandbyProcess.start(java, args, captureHome);
-            StandbyProcess surplus = null;
-            synchronized (standbyLock) {
-                if (active && standby == null) {
-                    standby = started;
-                } else {
-                    surplus = started;
-                }
-            }
-            if (surplus != null) {
-                surplus.stop();
-            } else {
-                log.info("standby capture process {} started for the next camera start", started.pid());
-            }
-        } catch (IOException e) {
-            log.warn("cannot start a standby capture process: {}", e.toString());
-        }
-    }
-
-    /** The options of a camera without options of its own. */
-    private List<String> standbyArgs() {
-        List<String> all = new ArrayList<>(jvmArgs);
-        ClassDataArchive cds = archive;
-        if (cds != null) {
-            all.add(cds.option());
-        }
-        return all;
-    }
-
-    List<String> jvmArgs(CameraSettings settings) {
-        List<String> all = new ArrayList<>(jvmArgs);
-        ClassDataArchive cds = archive;
-        if (cds != null) {
-            all.add(cds.option());
-        }
-        all.addAll(settings.jvmArgs());
-        return all;
-    }
-
+    /** On the ticker: an exception or error of one camera is logged and the others go on (and so does the ticker). */
     private void tick() {
         for (Camera c : byConfigPid.values()) {
             try {
                 c.tick();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 log.error("camera {}: {}", c.cameraId(), e.toString(), e);
             }
         }
@@ -387,6 +262,11 @@ public final class CaptureRuntime implements CameraRegistry {
         }
         for (Path p : candidates) {
             if (Files.isDirectory(p.resolve("lib"))) {
+                String unsafe = CaptureInstallation.writableByOthers(p.toAbsolutePath());
+                if (unsafe != null) {
+                    captureHomeProblem = unsafe;
+                    return null;
+                }
                 return p.toAbsolutePath();
             }
         }
@@ -395,13 +275,12 @@ public final class CaptureRuntime implements CameraRegistry {
         return null;
     }
 
-    private static List<String> split(String s) {
-        List<String> out = new ArrayList<>();
-        for (String a : s.trim().split("\\s+")) {
-            if (!a.isEmpty()) {
-                out.add(a);
-            }
+
+    private void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log.warn("cannot remove the temporary native library cache {}: {}", dir, e.toString());
         }
-        return out;
     }
 }

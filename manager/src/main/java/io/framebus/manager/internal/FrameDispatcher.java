@@ -1,8 +1,12 @@
 package io.framebus.manager.internal;
 
 import io.framebus.api.Frame;
+import io.framebus.api.FrameInfo;
 import io.framebus.api.FrameListener;
+import io.framebus.api.FrameView;
+import io.framebus.api.FrameViewListener;
 import io.framebus.api.Subscription;
+import io.framebus.shm.RingReader;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -20,14 +24,23 @@ import java.util.function.Supplier;
  * one of them is closed (by its listener, or here when a newer frame replaced it before delivery).
  */
 final class FrameDispatcher {
+    /** Reads the newest frame in place if it is newer than the one given ({@code RingReader.viewNewest}). */
+    @FunctionalInterface
+    interface InPlaceReader {
+        RingReader.ViewResult viewNewest(long generation, long afterSequence, FrameViewListener listener);
+    }
+
     private final List<Sub> subscriptions = new CopyOnWriteArrayList<>();
+    private final List<InPlaceSub> inPlace = new CopyOnWriteArrayList<>();
     private final Supplier<FramePool.Copy> latest;
+    private final InPlaceReader inPlaceReader;
     private final BiConsumer<String, Throwable> errors;
     private long lastGeneration = -1;
     private long lastSequence = -1;
 
-    FrameDispatcher(Supplier<FramePool.Copy> latest, BiConsumer<String, Throwable> errors) {
+    FrameDispatcher(Supplier<FramePool.Copy> latest, InPlaceReader inPlaceReader, BiConsumer<String, Throwable> errors) {
         this.latest = latest;
+        this.inPlaceReader = inPlaceReader;
         this.errors = errors;
     }
 
@@ -37,12 +50,25 @@ final class FrameDispatcher {
         return s;
     }
 
-    boolean hasSubscribers() {
-        return !subscriptions.isEmpty();
+    Subscription subscribeInPlace(FrameViewListener listener, Executor executor) {
+        InPlaceSub s = new InPlaceSub(listener, executor);
+        inPlace.add(s);
+        s.schedule(); // a frame published before the subscription is the first one it sees
+        return s;
     }
 
-    /** Called by the doorbell pump: reads the newest frame once and offers it to every subscription. */
+    boolean hasSubscribers() {
+        return !subscriptions.isEmpty() || !inPlace.isEmpty();
+    }
+
+    /**
+     * Called by the doorbell pump: wakes every in-place subscription (each reads the frame itself, when its turn
+     * comes) and, for the copying ones, reads the newest frame once and offers it to each.
+     */
     void frameArrived() {
+        for (InPlaceSub s : inPlace) {
+            s.schedule();
+        }
         if (subscriptions.isEmpty()) {
             return;
         }
@@ -68,6 +94,95 @@ final class FrameDispatcher {
 
     void closeAll() {
         subscriptions.forEach(Sub::close);
+        inPlace.forEach(InPlaceSub::close);
+    }
+
+    /**
+     * An in-place subscription: no frame is held or copied; when it runs it shows the listener the newest frame it
+     * has not seen, in the ring itself, and validates it afterwards.
+     */
+    private final class InPlaceSub implements Subscription, Runnable, FrameViewListener {
+        private final FrameViewListener listener;
+        private final Executor executor;
+        private final AtomicBoolean scheduled = new AtomicBoolean();
+        private final AtomicBoolean again = new AtomicBoolean();
+        private final AtomicLong skipped = new AtomicLong();
+        private final AtomicLong torn = new AtomicLong();
+        private volatile boolean closed;
+        // the delivery thread's own (one run at a time): the last frame shown
+        private long generation = -1;
+        private long sequence = -1;
+
+        InPlaceSub(FrameViewListener listener, Executor executor) {
+            this.listener = listener;
+            this.executor = executor;
+        }
+
+        void schedule() {
+            if (closed) {
+                return;
+            }
+            again.set(true);
+            if (scheduled.compareAndSet(false, true)) {
+                try {
+                    executor.execute(this);
+                } catch (RejectedExecutionException e) {
+                    scheduled.set(false);
+                    errors.accept("executor of a frame listener refused a delivery", e);
+                }
+            }
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (!closed && again.getAndSet(false)) {
+                    RingReader.ViewResult r;
+                    try {
+                        r = inPlaceReader.viewNewest(generation, sequence, this);
+                    } catch (RuntimeException | Error e) {
+                        errors.accept("frame listener " + listener.getClass().getName() + " failed", e);
+                        continue;
+                    }
+                    if (r == RingReader.ViewResult.TORN) {
+                        torn.incrementAndGet();
+                    }
+                }
+            } finally {
+                scheduled.set(false);
+                if (!closed && again.get()) {
+                    schedule(); // a frame arrived between the last look and the flag reset
+                }
+            }
+        }
+
+        /** Called inside {@code viewNewest}: notes the frame, then hands the view to the listener. */
+        @Override
+        public void onFrame(FrameView view) {
+            FrameInfo info = view.info();
+            if (info.generation() == generation && info.sequence() > sequence + 1) {
+                skipped.addAndGet(info.sequence() - sequence - 1);
+            }
+            generation = info.generation();
+            sequence = info.sequence();
+            listener.onFrame(view);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            inPlace.remove(this);
+        }
+
+        @Override
+        public long skippedFrames() {
+            return skipped.get();
+        }
+
+        @Override
+        public long tornFrames() {
+            return torn.get();
+        }
     }
 
     private final class Sub implements Subscription, Runnable {

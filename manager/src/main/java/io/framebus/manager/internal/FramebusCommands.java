@@ -76,9 +76,9 @@ public final class FramebusCommands {
         if (c.isValid()) {
             line(out, "name", c.settings().name());
             line(out, "url", c.settings().displayUrl());
-            line(out, "configured", c.settings().width() == 0 ? "source size" : c.settings().width() + "x"
-                    + c.settings().height());
-            line(out, "pixel format", c.settings().pixelFormat().name());
+            line(out, "configured", c.settings().capture().width() == 0 ? "source size" : c.settings().capture().width() + "x"
+                    + c.settings().capture().height());
+            line(out, "pixel format", c.settings().capture().pixelFormat().name());
             line(out, "max fps", fmt(c.settings().fps()));
         }
         line(out, "state", s.state() + (s.late() ? " (late: no new frame when one was due)" : s.live() ? " (live)" : ""));

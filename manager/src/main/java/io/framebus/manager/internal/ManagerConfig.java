@@ -10,6 +10,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
         description = "Where rings and the capture program live, and how capture processes are started.")
 @interface ManagerConfig {
     String PID = "io.framebus.manager";
+    String DEFAULT_CAPTURE_JVM_ARGS = "-Xms8m -Xmx64m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "
+            + "-XX:-UsePerfData -Xlog:disable -Xlog:all=warning:stderr";
 
     @AttributeDefinition(name = "Ring directory", description = "Directory of the shared-memory rings (mode 0700); "
             + "empty = /dev/shm/framebus-<user>.", required = false)
@@ -20,15 +22,15 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             required = false)
     String captureHome() default "";
 
-    @AttributeDefinition(name = "Java executable", description = "java used for capture processes; empty = the java "
-            + "of the running JVM.", required = false)
+    @AttributeDefinition(name = "Java executable", description = "java used for capture processes: an absolute path "
+            + "to an executable named java that only its owner can change; empty = the java of the running JVM.",
+            required = false)
     String javaExecutable() default "";
 
     @AttributeDefinition(name = "Capture JVM options", description = "Options for every capture JVM, separated by "
             + "spaces: a small heap and the serial collector keep 16 cameras cheap; JVM warnings go to stderr, "
-            + "because stdout is the frame doorbell.")
-    String captureJvmArgs() default "-Xms8m -Xmx64m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData "
-            + "-Xlog:disable -Xlog:all=warning:stderr";
+            + "because stdout is the frame doorbell. The same allow-list as a camera's jvmArgs applies.")
+    String captureJvmArgs() default DEFAULT_CAPTURE_JVM_ARGS;
 
     @AttributeDefinition(name = "Class-data sharing", description = "Make (once, in the background) and use an "
             + "application class-data archive that every capture JVM maps: less memory per camera, faster starts.")
@@ -40,7 +42,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     boolean standbyProcess() default true;
 
     @AttributeDefinition(name = "Native library cache", description = "Where JavaCPP unpacks FFmpeg's libraries for "
-            + "the capture processes; empty = <java.io.tmpdir>/framebus-javacpp-<user>.",
+            + "the capture processes, and where the class-data archive is kept: a private directory (created 0700; "
+            + "refused when it is a symbolic link, another user's or open to others); empty = "
+            + "<java.io.tmpdir>/framebus-javacpp-<user>.",
             required = false)
     String nativeCacheDirectory() default "";
 

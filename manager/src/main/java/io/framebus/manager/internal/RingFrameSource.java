@@ -5,6 +5,7 @@ import io.framebus.api.FrameFormat;
 import io.framebus.api.FrameInfo;
 import io.framebus.api.FrameListener;
 import io.framebus.api.FrameSource;
+import io.framebus.api.FrameViewListener;
 import io.framebus.api.FrameVisitor;
 import io.framebus.api.SourceStatus;
 import io.framebus.api.Subscription;
@@ -27,7 +28,7 @@ final class RingFrameSource implements FrameSource {
 
     RingFrameSource(Camera camera, java.util.function.BiConsumer<String, Throwable> errors) {
         this.camera = camera;
-        this.dispatcher = new FrameDispatcher(this::latestCopyOrNull, errors);
+        this.dispatcher = new FrameDispatcher(this::latestCopyOrNull, this::viewNewest, errors);
     }
 
     @Override
@@ -130,6 +131,17 @@ final class RingFrameSource implements FrameSource {
     @Override
     public Subscription subscribe(FrameListener listener, Executor executor) {
         return dispatcher.subscribe(Objects.requireNonNull(listener, "listener"), Objects.requireNonNull(executor, "executor"));
+    }
+
+    @Override
+    public Subscription subscribeInPlace(FrameViewListener listener, Executor executor) {
+        return dispatcher.subscribeInPlace(Objects.requireNonNull(listener, "listener"),
+                Objects.requireNonNull(executor, "executor"));
+    }
+
+    private RingReader.ViewResult viewNewest(long generation, long afterSequence, FrameViewListener listener) {
+        RingReader r = camera.reader();
+        return r == null ? RingReader.ViewResult.NONE : r.viewNewest(generation, afterSequence, listener);
     }
 
     void frameArrived() {

@@ -12,6 +12,7 @@ import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
 class CameraSettingsTest {
+    private static final java.nio.file.Path DIR = Paths.get("/dev/shm/framebus-test");
 
     /** A CameraConfig as DS would build it: the annotation's defaults, overridden by {@code values}. */
     static CameraConfig config(Object... kv) {
@@ -34,61 +35,79 @@ class CameraSettingsTest {
 
     @Test
     void aGoodConfigurationIsAccepted() throws Exception {
-        CameraSettings s = CameraSettings.validate(config("id", "front", "url", "rtsp://cam.local:554/stream1"), -1);
+        CameraSettings s = CameraSettings.validate(config("id", "front", "url", "rtsp://cam.local:554/stream1"), DIR, -1);
         assertThat(s.id()).isEqualTo("front");
         assertThat(s.name()).isEqualTo("front");
         assertThat(s.fps()).isEqualTo(6.0);
-        assertThat(s.rtspTransport()).isEqualTo("tcp");
+        assertThat(s.capture().rtspTransport()).isEqualTo(io.framebus.contract.CaptureSettings.RtspTransport.TCP);
+        assertThat(s.capture().ringPath()).isEqualTo(DIR.resolve("front.ring"));
         assertThat(s.fixedFormat()).isNull();
     }
 
     @Test
     void everyProblemIsNamedWithItsKey() {
         assertThatThrownBy(() -> CameraSettings.validate(config("id", "../x", "url", "ftp://h/x", "fps", -1.0,
-                "width", 640, "ringSlots", 1, "reconnectDelay", 5000, "reconnectDelayMax", 1000), -1))
+                "width", 640, "ringSlots", 1, "reconnectDelay", 5000, "reconnectDelayMax", 1000), DIR, -1))
                 .hasMessageContaining("camera '../x'")
                 .hasMessageContaining("id '../x' must be 1-64 characters")
                 .hasMessageContaining("url scheme 'ftp' is not supported")
-                .hasMessageContaining("fps must be 0 (every frame) to 240, got -1.0")
+                .hasMessageContaining("fps must be a number 0.0..1000.0, got -1.0")
                 .hasMessageContaining("width and height must both be 0")
                 .hasMessageContaining("ringSlots must be 2..64, got 1")
-                .hasMessageContaining("reconnectDelayMax (1000) must not be below reconnectDelay (5000)");
-        assertThatThrownBy(() -> CameraSettings.validate(config("url", "testsrc:"), -1)).hasMessageContaining("id is missing");
-        assertThatThrownBy(() -> CameraSettings.validate(config("id", "x".repeat(300), "url", "testsrc:"), -1))
+                .hasMessageContaining("reconnectDelayMax must not be below the first reconnect delay (5000), got 1000");
+        assertThatThrownBy(() -> CameraSettings.validate(config("url", "testsrc:"), DIR, -1)).hasMessageContaining("id is missing");
+        assertThatThrownBy(() -> CameraSettings.validate(config("id", "x".repeat(300), "url", "testsrc:"), DIR, -1))
                 .hasMessageContaining("...");
     }
 
     @Test
     void aRingLargerThanTheFreeSpaceOrTwoGibIsRefused() {
         assertThatThrownBy(() -> CameraSettings.validate(config("id", "big", "url", "testsrc:", "width", 1920,
-                "height", 1080, "ringSlots", 8), 10L * 1024 * 1024))
+                "height", 1080, "ringSlots", 8), DIR, 10L * 1024 * 1024))
                 .hasMessageContaining("needs 47.5 MiB, the ring directory has 10.0 MiB free");
         assertThatThrownBy(() -> CameraSettings.validate(config("id", "big", "url", "testsrc:", "width", 8192,
-                "height", 8192, "ringSlots", 64), -1))
+                "height", 8192, "ringSlots", 64), DIR, -1))
                 .hasMessageContaining("over the 2 GiB");
     }
 
     @Test
     void passwordsNeverShowInTextButReachTheCaptureProcess() throws Exception {
         CameraSettings s = CameraSettings.validate(config("id", "c", "url", "rtsp://cam/x", "username", "admin",
-                "password", "s3cr3t p@ss"), -1);
+                "password", "s3cr3t p@ss"), DIR, -1);
         assertThat(s.toString()).doesNotContain("s3cr3t");
         assertThat(s.displayUrl()).isEqualTo("rtsp://admin:***@cam/x");
         Properties p = new Properties();
-        p.load(new java.io.StringReader(s.captureDocument(Paths.get("/dev/shm/x/c.ring"), 3)));
+        p.load(new java.io.StringReader(s.captureDocument(3)));
         assertThat(p.getProperty("url")).isEqualTo("rtsp://admin:s3cr3t%20p%40ss@cam/x");
         assertThat(p.getProperty("generation")).isEqualTo("3");
-        assertThat(s.captureDocument(Paths.get("/x"), 1)).endsWith("\n\n").doesNotContain("#");
+        assertThat(p.getProperty("ringPath")).isEqualTo(DIR.resolve("c.ring").toString());
+        assertThat(s.captureDocument(1)).endsWith("\n\n").doesNotContain("#");
         assertThatThrownBy(() -> CameraSettings.validate(config("id", "c", "url", "rtsp://u:topsecret@cam/x",
-                "ringSlots", 99), -1)).message().doesNotContain("topsecret");
+                "ringSlots", 99), DIR, -1)).message().doesNotContain("topsecret");
     }
 
     @Test
-    void secretsAreMaskedAndRedacted() {
-        assertThat(Secrets.maskUrl("open rtsp://admin:pw@10.0.0.5:554/live failed")).isEqualTo("open rtsp://admin:***@10.0.0.5:554/live failed");
-        assertThat(Secrets.maskUrl("http://user@host/x")).isEqualTo("http://user:***@host/x");
-        assertThat(Secrets.redact("auth with hunter22 refused", "rtsp://a:hunter22@h/")).isEqualTo("auth with *** refused");
-        assertThat(Secrets.redact("nothing secret", null)).isEqualTo("nothing secret");
+    void passwordsWithRawSlashOrAtOrInTheQueryNeverShowInTheReason() {
+        for (String url : new String[] {"rtsp://admin:pa/ss@cam/x", "rtsp://admin:p@ss@/x", "rtsp://admin:a#b@cam/x"}) {
+            assertThatThrownBy(() -> CameraSettings.validate(config("id", "c", "url", url), DIR, -1))
+                    .as(url).message().doesNotContain("pa/ss").doesNotContain("p@ss").doesNotContain("a#b");
+        }
+        assertThatThrownBy(() -> CameraSettings.validate(config("id", "c", "url", "rtsp://cam/x?pwd=Zq9!x&ch=1",
+                "ringSlots", 99), DIR, -1)).message().doesNotContain("Zq9!x");
+    }
+
+    @Test
+    void onlyAllowedJvmOptionsPass() throws Exception {
+        CameraSettings ok = CameraSettings.validate(config("id", "c", "url", "testsrc:", "jvmArgs",
+                " -Xmx96m  -XX:+UseParallelGC -XX:ActiveProcessorCount=2 -Xlog:gc=info:stderr "), DIR, -1);
+        assertThat(ok.jvmArgs()).containsExactly("-Xmx96m", "-XX:+UseParallelGC", "-XX:ActiveProcessorCount=2",
+                "-Xlog:gc=info:stderr");
+        for (String bad : new String[] {"-javaagent:/tmp/a.jar", "-agentlib:jdwp=transport=dt_socket",
+                "-XX:OnError=sh -c id", "@/tmp/args", "-cp /tmp", "-Xlog:gc:file=/etc/x", "-Dfoo=bar",
+                "-XX:SharedArchiveFile=/tmp/x.jsa", "-Xbootclasspath/a:/tmp"}) {
+            assertThatThrownBy(() -> CameraSettings.validate(config("id", "c", "url", "testsrc:", "jvmArgs", bad),
+                    DIR, -1)).as(bad).hasMessageContaining("jvmArgs refuses");
+        }
     }
 
     @Test

@@ -26,7 +26,8 @@ class FrameDispatcherTest {
     private final FramePool framePool = new FramePool();
     private final AtomicReference<FrameInfo> newest = new AtomicReference<>();
     private final List<String> errors = new CopyOnWriteArrayList<>();
-    private final FrameDispatcher dispatcher = new FrameDispatcher(this::copyOfNewest, (what, e) -> errors.add(what));
+    private final FrameDispatcher dispatcher = new FrameDispatcher(this::copyOfNewest,
+            (generation, after, listener) -> io.framebus.shm.RingReader.ViewResult.NONE, (what, e) -> errors.add(what));
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
 
     @AfterEach

@@ -1,6 +1,7 @@
 package io.framebus.watchdog.internal;
 
 import io.framebus.api.SourceState;
+import io.framebus.contract.CaptureExit;
 import io.framebus.manager.CaptureProbe;
 import io.framebus.manager.SupervisionPolicy;
 import io.framebus.manager.WatchdogReport;
@@ -34,6 +35,8 @@ final class CameraWatch {
     private long pendingRestartAt;
     private String pendingReason;
     private SourceState pendingState;
+    /** The problem found by the last {@link #problem} call is one that restarting cannot fix. */
+    private boolean permanentProblem;
 
     /** When the pending restart is due (monotonic nanoseconds), or 0 when none is pending. */
     long pendingRestartAt() {
@@ -60,20 +63,24 @@ final class CameraWatch {
             return new Decision(new WatchdogReport(pendingState, pendingReason, fps, cpuPercent, rss), null);
         }
 
+        permanentProblem = false;
         String problem = problem(probe, policy, config, now);
         if (problem == null) {
             budget.healthy(now, TimeUnit.MILLISECONDS.toNanos(config.stableRunMillis()));
             return new Decision(new WatchdogReport(null, "", fps, cpuPercent, rss), null);
         }
         long window = TimeUnit.MILLISECONDS.toNanos(policy.restartWindowMillis());
-        boolean failed = budget.exhausted(now, window, policy.maxRestarts());
+        boolean failed = permanentProblem || budget.exhausted(now, window, policy.maxRestarts());
         long delay = failed ? TimeUnit.MILLISECONDS.toNanos(config.failedRetryMillis())
                 : budget.nextDelayNanos(TimeUnit.MILLISECONDS.toNanos(config.restartDelayMillis()),
                         TimeUnit.MILLISECONDS.toNanos(config.restartDelayMaxMillis()));
         pendingRestartAt = now + delay;
         pendingState = failed ? SourceState.FAILED
                 : probe.processAlive() ? SourceState.STALLED : SourceState.RESTARTING;
-        pendingReason = problem + (failed
+        pendingReason = problem + (permanentProblem
+                ? String.format(Locale.ROOT, "; a restart cannot fix this, retrying every %d s",
+                        config.failedRetryMillis() / 1000)
+                : failed
                 ? String.format(Locale.ROOT, "; %d restarts within %d s, retrying every %d s", budget.restartsWithin(now, window),
                         policy.restartWindowMillis() / 1000, config.failedRetryMillis() / 1000)
                 : String.format(Locale.ROOT, "; restarting in %d ms", TimeUnit.NANOSECONDS.toMillis(delay)));
@@ -82,8 +89,10 @@ final class CameraWatch {
 
     private String problem(CaptureProbe probe, SupervisionPolicy policy, WatchdogConfig config, long now) {
         if (!probe.processAlive()) {
-            return probe.exitCode() == 127 ? "the capture process could not be started"
-                    : "capture process " + probe.pid() + " exited with code " + probe.exitCode();
+            CaptureExit end = CaptureExit.of(probe.exitCode());
+            permanentProblem = end.permanent();
+            return end == CaptureExit.NOT_STARTED ? "the capture process could not be started"
+                    : "capture process " + probe.pid() + ": " + CaptureExit.describe(probe.exitCode());
         }
         long stall = TimeUnit.MILLISECONDS.toNanos(policy.stallTimeoutMillis());
         if (!probe.ringOfThisProcess()) {

@@ -58,7 +58,16 @@ public final class CaptureWatchdog {
         cameras.remove(camera);
     }
 
+    /** On the watchdog's thread; whatever one round throws is logged, and the next round runs all the same. */
     private void checkAll() {
+        try {
+            checkAllOnce();
+        } catch (RuntimeException | Error e) {
+            log.error("watchdog round failed: {}", e.toString(), e);
+        }
+    }
+
+    private void checkAllOnce() {
         long nextDue = 0;
         for (Map.Entry<SupervisedCamera, CameraWatch> e : cameras.entrySet()) {
             SupervisedCamera camera = e.getKey();
@@ -71,7 +80,7 @@ public final class CaptureWatchdog {
                 } else if (d.report().override() != null && !d.report().reason().isEmpty()) {
                     log.debug("camera {}: {}", camera.cameraId(), d.report().reason());
                 }
-            } catch (RuntimeException ex) {
+            } catch (RuntimeException | Error ex) {
                 log.error("camera {}: watchdog check failed: {}", camera.cameraId(), ex.toString(), ex);
             }
             long due = e.getValue().pendingRestartAt();

@@ -3,6 +3,7 @@ package io.framebus.watchdog.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.framebus.api.SourceState;
+import io.framebus.contract.CaptureExit;
 import io.framebus.manager.CaptureProbe;
 import io.framebus.manager.SupervisionPolicy;
 import java.lang.reflect.Proxy;
@@ -32,13 +33,26 @@ class CameraWatchTest {
     void deadProcessIsRestartedAfterABackoffThatGrows() {
         CameraWatch.Decision d = check(dead(137));
         assertThat(d.report().override()).isEqualTo(SourceState.RESTARTING);
-        assertThat(d.report().reason()).contains("exited with code 137").contains("restarting in");
+        assertThat(d.report().reason()).contains("exited with 137 (killed by signal 9)").contains("restarting in");
         assertThat(d.restartReason()).isNull();
         long base = CONFIG.restartDelayMillis();
         assertThat(untilRestart(dead(137))).isBetween(base * 8 / 10 * MS, (base * 12 / 10 + 250) * MS);
         check(dead(137));
         assertThat(announcedDelayMillis(check(dead(137)).report().reason())).as("backoff doubles")
                 .isBetween(2 * base * 8 / 10, 2 * base * 12 / 10);
+    }
+
+    @Test
+    void aPermanentExitIsFailedAtOnceAndRetriedOnlySlowly() {
+        CameraWatch.Decision d = check(dead(CaptureExit.INVALID_SETTINGS.code()));
+        assertThat(d.report().override()).isEqualTo(SourceState.FAILED);
+        assertThat(d.report().reason()).contains("invalid settings (exit code 2)").contains("a restart cannot fix this");
+        assertThat(untilRestart(dead(CaptureExit.INVALID_SETTINGS.code())))
+                .isGreaterThanOrEqualTo(CONFIG.failedRetryMillis() * MS - 250 * MS);
+        CameraWatch.Decision crash = new CameraWatch().check(dead(CaptureExit.RING_UNAVAILABLE.code()),
+                new SupervisionPolicy(10_000, 5, 300_000), CONFIG, 0);
+        assertThat(crash.report().override()).as("a transient exit is restarted with backoff")
+                .isEqualTo(SourceState.RESTARTING);
     }
 
     @Test

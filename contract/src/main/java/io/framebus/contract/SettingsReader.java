@@ -1,4 +1,4 @@
-package io.framebus.capture;
+package io.framebus.contract;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,8 +15,8 @@ import java.util.Properties;
  * whole life and takes end-of-file as the sign that its parent is gone. The document is limited to
  * {@value #MAX_BYTES} bytes, so garbage on stdin cannot make the process buffer without end.
  */
-final class SettingsReader {
-    static final int MAX_BYTES = 64 * 1024;
+public final class SettingsReader {
+    public static final int MAX_BYTES = 64 * 1024;
 
     private SettingsReader() {
     }
@@ -26,7 +26,7 @@ final class SettingsReader {
      *
      * @throws InvalidSettingsException when stdin ends before the empty line or the document is too large
      */
-    static Properties read(InputStream in) throws IOException, InvalidSettingsException {
+    public static Properties read(InputStream in) throws IOException, InvalidSettingsException {
         ByteArrayOutputStream doc = new ByteArrayOutputStream(1024);
         int lineLength = 0; // bytes of the current line, not counting a carriage return
         boolean sawAnyLine = false;

@@ -1,4 +1,4 @@
-package io.framebus.capture;
+package io.framebus.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -32,7 +32,7 @@ class CaptureSettingsTest {
         assertThat(s.width()).isZero();
         assertThat(s.height()).isZero();
         assertThat(s.pixelFormat()).isEqualTo(PixelFormat.BGR24);
-        assertThat(s.fps()).isZero();
+        assertThat(s.fps()).isEqualTo(CaptureSettings.DEFAULT_FPS);
         assertThat(s.slots()).isEqualTo(4);
         assertThat(s.rtspTransport()).isEqualTo(CaptureSettings.RtspTransport.TCP);
         assertThat(s.connectTimeoutMillis()).isEqualTo(5000);

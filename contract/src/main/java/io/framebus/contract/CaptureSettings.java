@@ -1,4 +1,4 @@
-package io.framebus.capture;
+package io.framebus.contract;
 
 import io.framebus.api.FrameFormat;
 import io.framebus.api.PixelFormat;
@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.io.StringWriter;
 
 /**
  * Everything one capture process needs to know, read from the settings document on stdin (never from argv, which
@@ -40,7 +41,7 @@ import java.util.TreeSet;
  *   <li>{@code width}, {@code height} (0): output size; 0 and 0 = the source's size; one of them 0 = keep the
  *       source's aspect ratio.</li>
  *   <li>{@code pixelFormat} (BGR24): BGR24, RGB24, GRAY8, YUV420P, NV12.</li>
- *   <li>{@code fps} (0): maximum publish rate, frames beyond it are decoded and dropped; 0 = every frame.</li>
+ *   <li>{@code fps} (6): maximum publish rate, frames beyond it are decoded and dropped; 0 = every frame.</li>
  *   <li>{@code slots} (4): ring slots, {@value RingWriter#MIN_SLOTS}..{@value RingWriter#MAX_SLOTS}.</li>
  *   <li>{@code rtspTransport} (tcp): tcp or udp.</li>
  *   <li>{@code connectTimeoutMillis} (5000), {@code readTimeoutMillis} (0 = max(2000, 5 frame intervals);
@@ -53,52 +54,87 @@ import java.util.TreeSet;
  * </ul>
  * Unknown keys are an error (a misspelt key would otherwise be silently ignored).
  */
-record CaptureSettings(String cameraId, String url, Path ringPath, int width, int height, PixelFormat pixelFormat,
+public record CaptureSettings(String cameraId, String url, Path ringPath, int width, int height, PixelFormat pixelFormat,
                        double fps, int slots, RtspTransport rtspTransport, int connectTimeoutMillis,
                        int readTimeoutMillis, int reconnectDelayMillis, int reconnectDelayMaxMillis,
                        DecodeMode decodeMode, boolean loop, long generation, int heartbeatMillis) {
 
     /** How RTSP media travels. TCP (interleaved) is the default: it survives NAT, firewalls and lossy Wi-Fi. */
-    enum RtspTransport { TCP, UDP }
+    public enum RtspTransport { TCP, UDP }
 
     /** Which frames are decoded. */
-    enum DecodeMode {
+    public enum DecodeMode {
         /** Every frame (published ones are limited by {@code fps}). */
         ALL,
         /** Only key frames: cheap, low-rate snapshots of many cameras. */
         KEYFRAMES
     }
 
-    static final int MAX_DIMENSION = 16384;
-    static final double MAX_FPS = 1000;
-    static final int MAX_TIMEOUT_MILLIS = 600_000;
+    public static final String CAMERA_ID = "cameraId";
+    public static final String URL = "url";
+    public static final String RING_PATH = "ringPath";
+    public static final String WIDTH = "width";
+    public static final String HEIGHT = "height";
+    public static final String PIXEL_FORMAT = "pixelFormat";
+    public static final String FPS = "fps";
+    public static final String SLOTS = "slots";
+    public static final String RTSP_TRANSPORT = "rtspTransport";
+    public static final String CONNECT_TIMEOUT_MILLIS = "connectTimeoutMillis";
+    public static final String READ_TIMEOUT_MILLIS = "readTimeoutMillis";
+    public static final String RECONNECT_DELAY_MILLIS = "reconnectDelayMillis";
+    public static final String RECONNECT_DELAY_MAX_MILLIS = "reconnectDelayMaxMillis";
+    public static final String DECODE_MODE = "decodeMode";
+    public static final String LOOP = "loop";
+    public static final String GENERATION = "generation";
+    public static final String HEARTBEAT_MILLIS = "heartbeatMillis";
+
+    // Defaults, as compile-time constants so that the manager's metatype (annotation defaults) uses the very same.
+    public static final String DEFAULT_PIXEL_FORMAT = "BGR24";
+    /** The Python design's default: analytics rarely needs more, and every frame not converted is CPU saved. */
+    public static final double DEFAULT_FPS = 6;
+    public static final int DEFAULT_SLOTS = 4;
+    public static final String DEFAULT_RTSP_TRANSPORT = "tcp";
+    public static final int DEFAULT_CONNECT_TIMEOUT_MILLIS = 5000;
+    public static final int DEFAULT_READ_TIMEOUT_MILLIS = 0;
+    public static final int DEFAULT_RECONNECT_DELAY_MILLIS = 500;
+    public static final int DEFAULT_RECONNECT_DELAY_MAX_MILLIS = 30_000;
+    public static final String DEFAULT_DECODE_MODE = "all";
+    public static final int DEFAULT_HEARTBEAT_MILLIS = 200;
+
+    // Limits, for both sides.
+    public static final int MAX_DIMENSION = 16384;
+    public static final double MAX_FPS = 1000;
+    public static final int MIN_CONNECT_TIMEOUT_MILLIS = 100;
+    public static final int MAX_TIMEOUT_MILLIS = 600_000;
+    public static final int MIN_RECONNECT_DELAY_MILLIS = 10;
+    public static final int MAX_RECONNECT_DELAY_MILLIS = 3_600_000;
     /** Read timeout floor: below that, ordinary network jitter would look like a stall. */
-    static final int MIN_READ_TIMEOUT_MILLIS = 2000;
+    public static final int MIN_READ_TIMEOUT_MILLIS = 2000;
     /** Read timeout floor in keyframes mode: cameras send a key frame every 1-10 s. */
-    static final int MIN_KEYFRAME_READ_TIMEOUT_MILLIS = 10_000;
+    public static final int MIN_KEYFRAME_READ_TIMEOUT_MILLIS = 10_000;
 
     /** Every key, with its default ({@code null} = required), in documentation order. */
-    static final Map<String, String> KEYS;
+    public static final Map<String, String> KEYS;
 
     static {
         Map<String, String> k = new LinkedHashMap<>();
-        k.put("cameraId", null);
-        k.put("url", null);
-        k.put("ringPath", null);
-        k.put("width", "0");
-        k.put("height", "0");
-        k.put("pixelFormat", "BGR24");
-        k.put("fps", "0");
-        k.put("slots", "4");
-        k.put("rtspTransport", "tcp");
-        k.put("connectTimeoutMillis", "5000");
-        k.put("readTimeoutMillis", "0");
-        k.put("reconnectDelayMillis", "500");
-        k.put("reconnectDelayMaxMillis", "30000");
-        k.put("decodeMode", "all");
-        k.put("loop", "true");
-        k.put("generation", "1");
-        k.put("heartbeatMillis", "200");
+        k.put(CAMERA_ID, null);
+        k.put(URL, null);
+        k.put(RING_PATH, null);
+        k.put(WIDTH, "0");
+        k.put(HEIGHT, "0");
+        k.put(PIXEL_FORMAT, DEFAULT_PIXEL_FORMAT);
+        k.put(FPS, number(DEFAULT_FPS));
+        k.put(SLOTS, Integer.toString(DEFAULT_SLOTS));
+        k.put(RTSP_TRANSPORT, DEFAULT_RTSP_TRANSPORT);
+        k.put(CONNECT_TIMEOUT_MILLIS, Integer.toString(DEFAULT_CONNECT_TIMEOUT_MILLIS));
+        k.put(READ_TIMEOUT_MILLIS, Integer.toString(DEFAULT_READ_TIMEOUT_MILLIS));
+        k.put(RECONNECT_DELAY_MILLIS, Integer.toString(DEFAULT_RECONNECT_DELAY_MILLIS));
+        k.put(RECONNECT_DELAY_MAX_MILLIS, Integer.toString(DEFAULT_RECONNECT_DELAY_MAX_MILLIS));
+        k.put(DECODE_MODE, DEFAULT_DECODE_MODE);
+        k.put(LOOP, "true");
+        k.put(GENERATION, "1");
+        k.put(HEARTBEAT_MILLIS, Integer.toString(DEFAULT_HEARTBEAT_MILLIS));
         KEYS = java.util.Collections.unmodifiableMap(k);
     }
 
@@ -107,7 +143,7 @@ record CaptureSettings(String cameraId, String url, Path ringPath, int width, in
      *
      * @throws InvalidSettingsException naming every invalid, missing or unknown key
      */
-    static CaptureSettings parse(Properties doc) throws InvalidSettingsException {
+    public static CaptureSettings parse(Properties doc) throws InvalidSettingsException {
         Parser p = new Parser(doc);
         Set<String> unknown = new TreeSet<>(doc.stringPropertyNames());
         unknown.removeAll(KEYS.keySet());
@@ -120,17 +156,11 @@ record CaptureSettings(String cameraId, String url, Path ringPath, int width, in
             p.problem("cameraId", "'" + cameraId + "' must be 1-64 characters of A-Z a-z 0-9 . _ - and not start "
                     + "with a dot");
         }
-        String url = p.required("url");
-        if (url != null && url.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
-            p.problem("url", "must not contain white space or control characters (percent-encode them)");
+        String url = p.required(URL);
+        String urlProblem = url == null ? null : SourceUrl.problem(url);
+        if (urlProblem != null) {
+            p.problem(URL, urlProblem);
             url = null;
-        }
-        if (url != null && SourceSpec.isTestSource(url)) {
-            try {
-                SourceSpec.TestPattern.parse(url);
-            } catch (IllegalArgumentException e) {
-                p.problem("url", e.getMessage());
-            }
         }
         Path ringPath = null;
         String ring = p.required("ringPath");
@@ -153,15 +183,16 @@ record CaptureSettings(String cameraId, String url, Path ringPath, int width, in
         double fps = p.doubleValue("fps", 0, MAX_FPS);
         int slots = p.intValue("slots", RingWriter.MIN_SLOTS, RingWriter.MAX_SLOTS);
         RtspTransport transport = p.enumValue("rtspTransport", RtspTransport.class);
-        int connectTimeout = p.intValue("connectTimeoutMillis", 100, MAX_TIMEOUT_MILLIS);
+        int connectTimeout = p.intValue("connectTimeoutMillis", MIN_CONNECT_TIMEOUT_MILLIS, MAX_TIMEOUT_MILLIS);
         int readTimeout = p.intValue("readTimeoutMillis", 0, MAX_TIMEOUT_MILLIS);
         if (readTimeout > 0 && readTimeout < 100) {
             p.problem("readTimeoutMillis", "must be 0 (automatic) or at least 100, got " + readTimeout);
         }
-        int reconnectDelay = p.intValue("reconnectDelayMillis", 10, MAX_TIMEOUT_MILLIS);
-        int reconnectDelayMax = p.intValue("reconnectDelayMaxMillis", 10, 3_600_000);
+        int reconnectDelay = p.intValue("reconnectDelayMillis", MIN_RECONNECT_DELAY_MILLIS, MAX_TIMEOUT_MILLIS);
+        int reconnectDelayMax = p.intValue("reconnectDelayMaxMillis", MIN_RECONNECT_DELAY_MILLIS,
+                MAX_RECONNECT_DELAY_MILLIS);
         if (reconnectDelayMax < reconnectDelay) {
-            p.problem("reconnectDelayMaxMillis", "must be at least reconnectDelayMillis (" + reconnectDelay
+            p.problem("reconnectDelayMaxMillis", "must not be below the first reconnect delay (" + reconnectDelay
                     + "), got " + reconnectDelayMax);
         }
         DecodeMode decodeMode = p.enumValue("decodeMode", DecodeMode.class);
@@ -169,10 +200,11 @@ record CaptureSettings(String cameraId, String url, Path ringPath, int width, in
         long generation = p.longValue("generation", 1, Long.MAX_VALUE / 4);
         int heartbeat = p.intValue("heartbeatMillis", 10, 10_000);
         if (width > 0 && height > 0 && pixelFormat != null) {
-            long frameBytes = pixelFormat.frameBytes(width, height);
-            if (frameBytes * Math.max(slots, RingWriter.MIN_SLOTS) > Integer.MAX_VALUE - (1L << 24)) {
-                p.problem("width", width + "x" + height + " " + pixelFormat + " x " + slots
-                        + " slots does not fit in one ring file (2 GiB)");
+            long fileBytes = RingWriter.fileBytes(new FrameFormat(width, height, pixelFormat), slots);
+            if (fileBytes > RingWriter.MAX_FILE_BYTES) {
+                p.problem("width", String.format(Locale.ROOT, "%d x %dx%d %s frames make a %.1f GiB ring, over "
+                        + "the 2 GiB a ring file can have (reduce width/height or the slots)", slots, width, height,
+                        pixelFormat, fileBytes / 1073741824.0));
             }
         }
         p.throwIfAny();
@@ -187,7 +219,7 @@ record CaptureSettings(String cameraId, String url, Path ringPath, int width, in
      *
      * @param sourceFps the source's frame rate, 0 when not known yet
      */
-    int effectiveReadTimeoutMillis(double sourceFps) {
+    public int effectiveReadTimeoutMillis(double sourceFps) {
         if (readTimeoutMillis > 0) {
             return readTimeoutMillis;
         }
@@ -204,7 +236,7 @@ record CaptureSettings(String cameraId, String url, Path ringPath, int width, in
      * source's, or with one side configured the other from the source's aspect ratio (rounded to an even number,
      * which the 4:2:0 formats and most consumers prefer).
      */
-    FrameFormat outputFormat(int sourceWidth, int sourceHeight) {
+    public FrameFormat outputFormat(int sourceWidth, int sourceHeight) {
         int w = width;
         int h = height;
         if (w == 0 && h == 0) {
@@ -219,19 +251,77 @@ record CaptureSettings(String cameraId, String url, Path ringPath, int width, in
     }
 
     /** Whether the output size is fixed by the settings (otherwise it follows the source). */
-    boolean fixedSize() {
+    public boolean fixedSize() {
         return width > 0 && height > 0;
     }
 
     /** The settings as a log line: no password (the URL is masked), no noise. */
-    String describe() {
+    public String describe() {
         return String.format(Locale.ROOT, "url=%s ring=%s size=%s format=%s fps=%s slots=%d transport=%s "
                         + "connectTimeout=%dms readTimeout=%s reconnect=%d..%dms decode=%s loop=%s",
-                UrlMasker.display(url), ringPath, fixedSize() ? width + "x" + height
+                SecretMasker.maskUrls(url), ringPath, fixedSize() ? width + "x" + height
                         : (width == 0 && height == 0 ? "source" : width + "x" + height + " (aspect)"),
                 pixelFormat, fps == 0 ? "all" : fps, slots, rtspTransport.name().toLowerCase(Locale.ROOT),
                 connectTimeoutMillis, readTimeoutMillis == 0 ? "auto" : readTimeoutMillis + "ms",
                 reconnectDelayMillis, reconnectDelayMaxMillis, decodeMode.name().toLowerCase(Locale.ROOT), loop);
+    }
+
+    /**
+     * The ring file this camera needs for a source of its fixed size, or -1 while the size comes from the source.
+     */
+    public long ringFileBytes() {
+        return fixedSize() ? RingWriter.fileBytes(new FrameFormat(width, height, pixelFormat), slots) : -1;
+    }
+
+    /** The same settings for another ring generation (each spawn of a capture process asks for a newer one). */
+    public CaptureSettings withGeneration(long newGeneration) {
+        return new CaptureSettings(cameraId, url, ringPath, width, height, pixelFormat, fps, slots, rtspTransport,
+                connectTimeoutMillis, readTimeoutMillis, reconnectDelayMillis, reconnectDelayMaxMillis, decodeMode,
+                loop, newGeneration, heartbeatMillis);
+    }
+
+    /**
+     * The settings document for the capture process's stdin: every key in {@link #KEYS} order, then the empty line
+     * that ends it. {@link #parse} of {@link SettingsReader#read} of it gives these settings back.
+     */
+    public String document() {
+        Properties p = new Properties();
+        p.setProperty(CAMERA_ID, cameraId);
+        p.setProperty(URL, url);
+        p.setProperty(RING_PATH, ringPath.toString());
+        p.setProperty(WIDTH, Integer.toString(width));
+        p.setProperty(HEIGHT, Integer.toString(height));
+        p.setProperty(PIXEL_FORMAT, pixelFormat.name());
+        p.setProperty(FPS, number(fps));
+        p.setProperty(SLOTS, Integer.toString(slots));
+        p.setProperty(RTSP_TRANSPORT, rtspTransport.name().toLowerCase(Locale.ROOT));
+        p.setProperty(CONNECT_TIMEOUT_MILLIS, Integer.toString(connectTimeoutMillis));
+        p.setProperty(READ_TIMEOUT_MILLIS, Integer.toString(readTimeoutMillis));
+        p.setProperty(RECONNECT_DELAY_MILLIS, Integer.toString(reconnectDelayMillis));
+        p.setProperty(RECONNECT_DELAY_MAX_MILLIS, Integer.toString(reconnectDelayMaxMillis));
+        p.setProperty(DECODE_MODE, decodeMode.name().toLowerCase(Locale.ROOT));
+        p.setProperty(LOOP, Boolean.toString(loop));
+        p.setProperty(GENERATION, Long.toString(generation));
+        p.setProperty(HEARTBEAT_MILLIS, Integer.toString(heartbeatMillis));
+        StringWriter out = new StringWriter();
+        try {
+            p.store(out, null);
+        } catch (java.io.IOException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+        StringBuilder doc = new StringBuilder();
+        // Properties.store starts with a date comment; the document ends at the first empty line
+        out.toString().lines().filter(l -> !l.startsWith("#")).forEach(l -> doc.append(l).append('\n'));
+        return doc.append('\n').toString();
+    }
+
+    @Override
+    public String toString() {
+        return "CaptureSettings[" + cameraId + " " + SecretMasker.maskUrls(url) + "]"; // never the password
+    }
+
+    private static String number(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
     }
 
     private static int evenAtLeastTwo(double v) {

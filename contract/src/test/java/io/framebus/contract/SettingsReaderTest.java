@@ -1,4 +1,4 @@
-package io.framebus.capture;
+package io.framebus.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

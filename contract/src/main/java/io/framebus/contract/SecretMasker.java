@@ -1,4 +1,4 @@
-package io.framebus.capture;
+package io.framebus.contract;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -8,7 +8,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Hides secrets in any text that leaves the process: log lines, the ring's error text.
+ * Hides secrets in any text that a user can see: log lines of both processes, the ring's error text, status,
+ * shell output, JSON, health checks. The one masker of framebus: the manager and the capture process both use it.
  *
  * <p>Two passes. The structural pass masks the password of every {@code scheme://user:password@host} in the text
  * and the value of query parameters that carry credentials ({@code ?user=admin&password=...}, common on cheap
@@ -16,32 +17,38 @@ import java.util.regex.Pattern;
  * and JavaCV sometimes quote a URL in a shape the structural pass cannot recognise (cut at a quote, decoded,
  * or split over two messages).
  */
-final class UrlMasker {
-    static final String MASK = "***";
+public final class SecretMasker {
+    public static final String MASK = "***";
 
     /** Query parameter names whose values are credentials. */
     private static final Pattern SECRET_QUERY = Pattern.compile(
             "([?&;](?:password|passwd|pass|pwd|psw|token|secret|key|apikey|api_key|access_token|auth)=)([^&#\\s\"'<>]*)",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://");
-    /** Literal secrets shorter than this are not replaced: masking every "ab" in a message would garble it. */
-    private static final int MIN_LITERAL_SECRET = 3;
+    /**
+     * Literal secrets shorter than this are replaced only where they stand alone (between characters that cannot
+     * be part of a password, such as spaces, quotes, {@code :} and {@code @}): masking every "ab" inside other
+     * words would garble a message, and leaving a short password readable is worse.
+     */
+    private static final int MIN_ANYWHERE_SECRET = 3;
 
     private final List<String> secrets;
 
     /** A masker for messages about {@code url}: also hides that URL's password wherever it appears literally. */
-    UrlMasker(String url) {
+    public SecretMasker(String url) {
         this.secrets = url == null ? List.of() : secretsOf(url);
     }
 
     /** Masks {@code text}: structural pass, then the configured URL's secrets. */
-    String mask(String text) {
+    public String mask(String text) {
         if (text == null) {
             return "";
         }
         String out = maskUrls(text);
         for (String secret : secrets) {
-            out = out.replace(secret, MASK);
+            out = secret.length() >= MIN_ANYWHERE_SECRET ? out.replace(secret, MASK)
+                    : Pattern.compile("(?<![\\p{Alnum}])" + Pattern.quote(secret) + "(?![\\p{Alnum}])").matcher(out)
+                            .replaceAll(Matcher.quoteReplacement(MASK));
         }
         return out;
     }
@@ -52,7 +59,7 @@ final class UrlMasker {
      * (wrongly, but it happens) contains a raw {@code @} or {@code /} is masked whole; a path containing
      * {@code @} may be masked too much, never too little.
      */
-    static String maskUrls(String text) {
+    public static String maskUrls(String text) {
         if (text == null) {
             return "";
         }
@@ -76,11 +83,6 @@ final class UrlMasker {
         }
         out.append(text, copied, text.length());
         return SECRET_QUERY.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK));
-    }
-
-    /** The URL with its password masked: what logs and error texts show of a camera's address. */
-    static String display(String url) {
-        return maskUrls(url);
     }
 
     private static int endOfToken(String text, int from) {
@@ -120,12 +122,12 @@ final class UrlMasker {
     }
 
     private static void addSecret(List<String> found, String raw) {
-        if (raw.length() >= MIN_LITERAL_SECRET && !found.contains(raw)) {
+        if (!raw.isEmpty() && !found.contains(raw)) {
             found.add(raw);
         }
         try {
             String decoded = URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
-            if (decoded.length() >= MIN_LITERAL_SECRET && !found.contains(decoded)) {
+            if (!decoded.isEmpty() && !found.contains(decoded)) {
                 found.add(decoded);
             }
         } catch (IllegalArgumentException notPercentEncoded) {
