@@ -97,7 +97,7 @@ class RtpClientIT {
         try (RingProbe probe = RingProbe.open(ring, p)) {
             probe.awaitPublished(1, RingProbe.STARTUP);
             assertWholeRedFrames(p, probe, 320, 240, 20);
-            assertThat(p.stderr()).contains("[slices] STREAMING 320x240 h264").doesNotContain("FFmpeg's RTSP client");
+            assertThat(p.stderr()).contains("[slices] INFO STREAMING 320x240 h264").doesNotContain("FFmpeg's RTSP client");
         }
     }
 
@@ -130,7 +130,7 @@ class RtpClientIT {
             }
             assertThat(probe.state()).isEqualTo(RingState.STREAMING);
             assertThat(probe.status().sourceFpsMilli()).isEqualTo(10_000);
-            assertThat(p.stderr()).contains("[hevc] STREAMING 320x240 hevc");
+            assertThat(p.stderr()).contains("[hevc] INFO STREAMING 320x240 hevc");
         }
     }
 
