@@ -228,8 +228,10 @@ final class CaptureLoop {
         }
         ring.state(RingState.STREAMING);
         FrameFormat out = ring.format();
-        log.info("STREAMING %dx%d %s %.1f fps -> ring %s, generation %d%s%s", sourceWidth, sourceHeight,
-                source.codecName(), knownSourceFps, out, ring.generation(),
+        // framebus's RTSP client learns the rate from the RTP timestamps of the next frames: not known yet here
+        log.info("STREAMING %dx%d %s %s -> ring %s, generation %d%s%s", sourceWidth, sourceHeight,
+                source.codecName(), knownSourceFps > 0 ? String.format(java.util.Locale.ROOT, "%.1f fps",
+                        knownSourceFps) : "(rate from the stream)", out, ring.generation(),
                 settings.fps() > 0 ? ", publishing at most " + settings.fps() + " fps" : "",
                 keyframesOnly ? ", key frames only" : "");
     }
