@@ -280,6 +280,9 @@ final class RtspSession implements AutoCloseable {
             return r;
         }
         String what = "RTSP " + method + " answered " + r.status + (r.reason.isEmpty() ? "" : " " + r.reason);
+        if (r.status >= 300 && r.status < 400) {
+            throw new Unsupported(what + " (a redirect: FFmpeg's client follows it)");
+        }
         switch (r.status) {
             case 401, 403 -> throw new SourceException(RingError.AUTH, what
                     + (user == null ? " (no credentials given)" : " (credentials refused)"));

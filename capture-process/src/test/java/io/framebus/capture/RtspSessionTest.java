@@ -68,6 +68,54 @@ class RtspSessionTest {
         assertThat(sets).containsExactly(0, 0, 0, 1, 0x40, 1, 0, 0, 0, 1, 0x42, 1, 0, 0, 0, 1, 0x44, 1);
     }
 
+    /** A peer that answers every request with {@code answer} (CSeq echoed), on a free 127.0.0.1 port. */
+    private static java.net.ServerSocket peer(String answer) throws java.io.IOException {
+        java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        Thread t = new Thread(() -> {
+            try (java.net.Socket s = server.accept()) {
+                java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        s.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+                String line;
+                String cseq = "1";
+                while ((line = in.readLine()) != null) {
+                    if (line.startsWith("CSeq:")) {
+                        cseq = line.substring(5).trim();
+                    } else if (line.isEmpty()) {
+                        s.getOutputStream().write(answer.replace("{cseq}", cseq)
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                }
+            } catch (java.io.IOException ignored) {
+                // the client went away
+            }
+        }, "fake-rtsp-peer");
+        t.setDaemon(true);
+        t.start();
+        return server;
+    }
+
+    @Test
+    void aRedirectGoesToFfmpegsClientAndStatusCodesAreClassified() throws Exception {
+        try (java.net.ServerSocket s = peer("RTSP/1.0 302 Moved Temporarily\r\nCSeq: {cseq}\r\n"
+                + "Location: rtsp://127.0.0.1:1/elsewhere\r\n\r\n")) {
+            assertThatThrownBy(() -> RtspSession.open("rtsp://127.0.0.1:" + s.getLocalPort() + "/cam", 2000))
+                    .isInstanceOf(RtspSession.Unsupported.class).hasMessageContaining("302");
+        }
+        try (java.net.ServerSocket s = peer("RTSP/1.0 404 Not Found\r\nCSeq: {cseq}\r\n\r\n")) {
+            assertThatThrownBy(() -> RtspSession.open("rtsp://127.0.0.1:" + s.getLocalPort() + "/cam", 2000))
+                    .isInstanceOfSatisfying(SourceException.class,
+                            e -> assertThat(e.error()).isEqualTo(io.framebus.shm.RingError.NOT_FOUND));
+        }
+        try (java.net.ServerSocket s = peer("RTSP/1.0 401 Unauthorized\r\nCSeq: {cseq}\r\n"
+                + "WWW-Authenticate: Digest realm=\"cam\", nonce=\"abc\"\r\n\r\n")) {
+            assertThatThrownBy(() -> RtspSession.open("rtsp://viewer:secret@127.0.0.1:" + s.getLocalPort() + "/cam",
+                    2000)).isInstanceOfSatisfying(SourceException.class, e -> {
+                        assertThat(e.error()).isEqualTo(io.framebus.shm.RingError.AUTH);
+                        assertThat(e.getMessage()).doesNotContain("secret");
+                    });
+        }
+    }
+
     @Test
     void userInfoIsPercentDecodedWithoutTurningPlusIntoSpace() {
         assertThat(RtspSession.percentDecode("p%40ss%3Aw%2Frd+x")).isEqualTo("p@ss:w/rd+x");
