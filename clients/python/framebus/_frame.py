@@ -76,11 +76,16 @@ class Frame(_Pixels):
     same Source: call `copy()` to keep a frame. Times: `capture_epoch_nanos` (wall clock, for display),
     `capture_mono_nanos` and `publish_mono_nanos` (CLOCK_MONOTONIC, for ages: `age()`).
     `key` is unique within one Source: (ring serial, generation, sequence), since (generation, sequence) alone
-    repeats when a ring is deleted and created anew."""
+    repeats when a ring is deleted and created anew.
+    The camera's own capture time, where the source gives one (ring revision 1): `source_capture_epoch_nanos` (None
+    when not given), `capture_time_source` ("RTCP" or None), `source_clock_reset` (this frame starts a new time line
+    of the camera's clock: do not compare with earlier frames), and `source_sequence`, the number of the decoded
+    picture (the same in every output ring made from it; None when not given)."""
 
     __slots__ = ("camera_id", "sequence", "generation", "ring_serial", "capture_epoch_nanos", "capture_mono_nanos",
                  "publish_mono_nanos", "pts_micros", "keyframe", "width", "height", "pixel_format", "data", "skipped",
-                 "extra")
+                 "extra", "source_capture_epoch_nanos", "capture_time_source", "source_clock_reset",
+                 "source_sequence")
 
     def __init__(self, header, fields, data, ring_serial, skipped=None):
         self.camera_id = header["camera_id"]
@@ -93,7 +98,8 @@ class Frame(_Pixels):
         pts = fields["pts_micros"]
         self.pts_micros = None if pts == L.NO_PTS else pts
         self.keyframe = bool(fields["flags"] & L.FLAG_KEYFRAME)
-        # fields a newer format version adds (e.g. a source capture time), by name
+        _source_time(self, fields)
+        # fields a newer format version adds, by name
         self.extra = {k: v for k, v in fields.items() if k not in _V1_FIELDS}
         self.data = data
         self.ring_serial = ring_serial
@@ -123,7 +129,9 @@ class Frame(_Pixels):
     def info(self):
         """Metadata as a dict (what the command line tool prints)."""
         d = {k: getattr(self, k) for k in ("camera_id", "sequence", "generation", "capture_epoch_nanos",
-                                          "capture_mono_nanos", "publish_mono_nanos", "pts_micros", "keyframe")}
+                                          "capture_mono_nanos", "publish_mono_nanos", "pts_micros", "keyframe",
+                                          "source_capture_epoch_nanos", "capture_time_source",
+                                          "source_clock_reset", "source_sequence")}
         d["payload_bytes"] = int(self.data.size)
         d.update(self.extra)
         return d
@@ -134,6 +142,15 @@ class Frame(_Pixels):
 
 
 _V1_FIELDS = set(L.SLOTS[1].fields)
+
+
+def _source_time(frame, fields):
+    """The revision 1 fields (0 = not given, also in files of older writers)."""
+    t = fields["source_capture_epoch_nanos"]
+    frame.source_capture_epoch_nanos = t if t else None
+    frame.capture_time_source = L.CAPTURE_TIME_SOURCES.get(fields["capture_time_source_code"]) if t else None
+    frame.source_clock_reset = bool(fields["flags"] & L.FLAG_SOURCE_CLOCK_RESET)
+    frame.source_sequence = fields["source_sequence"] or None
 
 
 class FrameView(_Pixels):
@@ -151,6 +168,7 @@ class FrameView(_Pixels):
         self.capture_mono_nanos = frame_fields["capture_mono_nanos"]
         self.publish_mono_nanos = frame_fields["publish_mono_nanos"]
         self.keyframe = bool(frame_fields["flags"] & L.FLAG_KEYFRAME)
+        _source_time(self, frame_fields)
         self.ring_serial = ring_serial
         self._released = False
 

@@ -51,6 +51,10 @@ ERRORS = {0: "NONE", 1: "CONNECT", 2: "TIMEOUT", 3: "AUTH", 4: "NOT_FOUND", 5: "
 PIXEL_FORMATS = {1: "BGR24", 2: "RGB24", 3: "GRAY8", 4: "YUV420P", 5: "NV12"}
 NO_PTS = -(1 << 63)
 FLAG_KEYFRAME = 1
+# revision 1 of version 1 (docs/shm-format.md#revisions): bytes that were reserved (0) in revision 0, so 0 means
+# "not given" in files of older writers as in newer ones
+FLAG_SOURCE_CLOCK_RESET = 2
+CAPTURE_TIME_SOURCES = {1: "RTCP"}  # 0 and unknown codes: none
 
 
 def frame_bytes(fmt, width, height):
@@ -73,9 +77,11 @@ def slot_bytes(payload_offset, frame_len):
 SlotLayout = namedtuple("SlotLayout", "struct fields payload_offset")
 
 SLOTS = {
-    1: SlotLayout(struct.Struct("<qqqqqqii"),
+    1: SlotLayout(struct.Struct("<qqqqqqiiqi4xq"),
                   ("lock", "sequence", "capture_epoch_nanos", "capture_mono_nanos", "pts_micros",
-                   "publish_mono_nanos", "payload_bytes", "flags"),
+                   "publish_mono_nanos", "payload_bytes", "flags",
+                   # revision 1: 0 in revision 0 files
+                   "source_capture_epoch_nanos", "capture_time_source_code", "source_sequence"),
                   128),
 }
 SUPPORTED_VERSIONS = tuple(sorted(SLOTS))
