@@ -47,6 +47,17 @@ final class CaptureLoop {
     private final boolean keyframesOnly;
     private final String display;
 
+    private final ConnectThrottle throttle;
+    /** When the last frame came (or the process started): an outage's age, for the backoff. */
+    private long lastFrameAtNanos = System.nanoTime();
+    private boolean reconnecting;
+    private boolean throttleLogged;
+    /** The camera's clock through RTCP, across the reconnects of this process (its time never goes back). */
+    private final SourceClock sourceClock = new SourceClock(90000);
+    /** Decoded pictures of this process, published or not: the frames' source sequence. */
+    private long decodedPictures;
+    private boolean clockResetPending;
+
     private volatile boolean stopping;
     private volatile Thread runner;
     private double knownSourceFps;
@@ -63,11 +74,12 @@ final class CaptureLoop {
         this.doorbell = doorbell;
         this.log = log;
         this.ffmpegLog = ffmpegLog;
-        this.opener = new SourceOpener(ffmpegLog::recent);
+        this.opener = new SourceOpener(ffmpegLog::recent, log);
         this.backoff = new Backoff(settings.reconnectDelayMillis(), settings.reconnectDelayMaxMillis());
         this.cap = new FrameRateCap(settings.fps());
         this.keyframesOnly = settings.decodeMode() == CaptureSettings.DecodeMode.KEYFRAMES;
         this.display = SecretMasker.maskUrls(settings.url());
+        this.throttle = ConnectThrottle.forHost();
     }
 
     /** Runs until {@link #stop()}; returns normally then. Unexpected errors (bugs) propagate. */
@@ -105,13 +117,17 @@ final class CaptureLoop {
         ffmpegLog.clearRecent();
         int socketTimeout = socketTimeoutMillis();
         SourceSpec spec = SourceSpec.of(settings, socketTimeout);
+        if (reconnecting && spec.live() && !awaitConnectTurn()) {
+            return End.STOPPING;
+        }
         // open: connect and handshake, at most twice (JavaCV retries a failed avformat_open_input once)
         progress.expectWithin(TimeUnit.MILLISECONDS.toNanos(
                 2L * (settings.connectTimeoutMillis() + settings.effectiveReadTimeoutMillis(knownSourceFps))));
         ffmpegLog.echo(false); // an open's FFmpeg errors go into its failure line, not each on a line of its own
         SourceOpener.CameraSource opened;
         try {
-            opened = opener.open(spec, socketTimeout);
+            sourceClock.newSession();
+            opened = opener.open(spec, socketTimeout, sourceClock);
         } finally {
             ffmpegLog.echo(true);
         }
@@ -168,10 +184,17 @@ final class CaptureLoop {
             long monoNanos = System.nanoTime();
             long epochNanos = epochNanos();
             lastFrameNanos = monoNanos;
+            lastFrameAtNanos = monoNanos;
             frames++;
+            decodedPictures++;
             ring.addDecoded(1);
             if (av.width() != sourceWidth || av.height() != sourceHeight) {
                 geometry(av.width(), av.height());
+            }
+            if (frames == 2 && knownSourceFps == 0 && source.frameRate() > 0) {
+                // a source that learns its rate from the stream (framebus's RTSP client) knows it by now
+                knownSourceFps = source.frameRate();
+                ring.sourceInfo(sourceWidth, sourceHeight, knownSourceFps);
             }
             if (frames == 1) {
                 streamingSince = monoNanos;
@@ -180,8 +203,18 @@ final class CaptureLoop {
                 backoff.reset();
                 streamingSince = 0;
             }
+            SourceClock.Stamp sourceTime = source.sourceTime(monoNanos);
+            if (sourceClock.lastEvent() != SourceClock.Event.NONE) {
+                sourceClockEvent();
+            }
+            // a new time line must be flagged on the first frame published on it, even if the cap drops this one
+            clockResetPending |= sourceTime.reset();
             if (cap.admit(monoNanos)) {
-                publish(av, epochNanos, monoNanos, pts, frame.keyFrame);
+                if (clockResetPending && sourceTime.source() != io.framebus.api.CaptureTimeSource.NONE) {
+                    sourceTime = new SourceClock.Stamp(sourceTime.epochNanos(), sourceTime.source(), true);
+                    clockResetPending = false;
+                }
+                publish(av, epochNanos, monoNanos, pts, frame.keyFrame, sourceTime);
             } else {
                 ring.addDropped(1);
             }
@@ -195,8 +228,10 @@ final class CaptureLoop {
         }
         ring.state(RingState.STREAMING);
         FrameFormat out = ring.format();
-        log.info("STREAMING %dx%d %s %.1f fps -> ring %s, generation %d%s%s", sourceWidth, sourceHeight,
-                source.codecName(), knownSourceFps, out, ring.generation(),
+        // framebus's RTSP client learns the rate from the RTP timestamps of the next frames: not known yet here
+        log.info("STREAMING %dx%d %s %s -> ring %s, generation %d%s%s", sourceWidth, sourceHeight,
+                source.codecName(), knownSourceFps > 0 ? String.format(java.util.Locale.ROOT, "%.1f fps",
+                        knownSourceFps) : "(rate from the stream)", out, ring.generation(),
                 settings.fps() > 0 ? ", publishing at most " + settings.fps() + " fps" : "",
                 keyframesOnly ? ", key frames only" : "");
     }
@@ -223,12 +258,25 @@ final class CaptureLoop {
         }
     }
 
-    private void publish(AVFrame av, long epochNanos, long monoNanos, long pts, boolean keyframe)
-            throws SourceException {
+    /** The camera's clock stepped back or was reset (a reconnect, a clock set back): said, never passed on. */
+    private void sourceClockEvent() {
+        long ms = TimeUnit.NANOSECONDS.toMillis(sourceClock.lastStepNanos());
+        if (sourceClock.lastEvent() == SourceClock.Event.STEPPED_BACK) {
+            log.info("the camera's clock (RTCP) went back %d ms: frames carry no source capture time until it passes "
+                    + "the last one given (at most %d s)", ms, SourceClock.RESET_AFTER_MILLIS / 1000);
+        } else {
+            log.info("the camera's clock (RTCP) stayed %d ms behind for %d s: taken as reset, the next frame starts a "
+                    + "new time line (flagged)", ms, SourceClock.RESET_AFTER_MILLIS / 1000);
+        }
+    }
+
+    private void publish(AVFrame av, long epochNanos, long monoNanos, long pts, boolean keyframe,
+                         SourceClock.Stamp sourceTime) throws SourceException {
         FrameFormat out = ring.format();
         long seq;
         try {
-            seq = ring.publish(slot -> converter.convert(av, out, slot), epochNanos, monoNanos, pts, keyframe);
+            seq = ring.publish(slot -> converter.convert(av, out, slot), epochNanos, monoNanos, pts, keyframe,
+                    sourceTime, decodedPictures);
         } catch (FrameConverter.ConversionException e) {
             throw new SourceException(RingError.UNSUPPORTED, e.getMessage(), e);
         } catch (Exception e) {
@@ -252,7 +300,9 @@ final class CaptureLoop {
         String text = log.masker().mask(display + ": " + e.getMessage());
         ring.error(code, text);
         ring.state(permanent ? RingState.FAILED : RingState.RECONNECTING);
-        long delay = backoff.nextDelayMillis(permanent);
+        reconnecting = true;
+        long delay = backoff.nextDelayMillis(permanent,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastFrameAtNanos));
         log.log(permanent ? CaptureLogLine.Level.ERROR : CaptureLogLine.Level.WARN,
                 String.format(java.util.Locale.ROOT, "%s %s: %s; next attempt in %.1f s",
                         permanent ? "FAILED" : "RECONNECTING", code, text, delay / 1000.0));
@@ -260,6 +310,33 @@ final class CaptureLoop {
             return;
         }
         ring.addReconnect();
+    }
+
+    /**
+     * Waits for this host's turn to reconnect ({@link ConnectThrottle}); false when asked to stop meanwhile. Said
+     * once per process when it made an attempt wait, or when the throttle cannot be used.
+     */
+    private boolean awaitConnectTurn() {
+        long waited = 0;
+        while (!stopping) {
+            long wait = throttle.tryAcquire();
+            if (wait == 0) {
+                if (!throttleLogged && (waited > 0 || throttle.broken())) {
+                    throttleLogged = true;
+                    log.info(throttle.broken()
+                            ? "host-wide reconnect throttle %s unusable: reconnects are not paced (logged once)"
+                            : "host-wide reconnect throttle %s made this reconnect wait %d ms (many cameras "
+                            + "reconnecting at once; logged once)", throttle.file(),
+                            TimeUnit.NANOSECONDS.toMillis(waited));
+                }
+                return true;
+            }
+            waited += wait;
+            if (!sleep(wait)) {
+                return false;
+            }
+        }
+        return false;
     }
 
     private void idleUntilStopped() {

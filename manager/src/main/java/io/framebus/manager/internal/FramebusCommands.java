@@ -83,7 +83,7 @@ public final class FramebusCommands {
             line(out, "pixel format", c.settings().capture().pixelFormat().name());
             line(out, "max fps", fmt(c.settings().fps()));
         }
-        line(out, "state", s.state() + (s.live() ? " (live)" : ""));
+        line(out, "state", s.state() + (s.late() ? " (late: no new frame when one was due)" : s.live() ? " (live)" : ""));
         if (!s.runsOn().isEmpty()) {
             line(out, "runs on", s.runsOn());
         }

@@ -42,7 +42,7 @@ class CameraHealthTest {
     @Test
     void aCameraOnAnotherClusterHostIsOkHereAndOneOnNoHostWarns() {
         Result elsewhere = CameraHealth.of(new SourceStatus("cam", SourceState.ELSEWHERE, false, "", -1, 0, 0, 0, 0, 0,
-                0, null, -1, -1, "host2"));
+                0, null, -1, -1, false, null, "host2"));
         assertThat(elsewhere.getStatus()).isEqualTo(Result.Status.OK);
         assertThat(text(elsewhere)).contains("runs on host host2");
         Result nowhere = CameraHealth.of(new SourceStatus("cam", SourceState.UNPLACED, false,
