@@ -35,15 +35,13 @@ final class CaptureLoop {
     private enum End { STOPPING, REPLAY, FINISHED }
 
     private final CaptureSettings settings;
-    private final CaptureRing ring;
+    private final CaptureOutputs outputs;
     private final SourceOpener opener;
-    private final FrameConverter converter;
     private final LoopProgress progress;
     private final Doorbell doorbell;
     private final CaptureLog log;
     private final FfmpegLog ffmpegLog;
     private final Backoff backoff;
-    private final FrameRateCap cap;
     private final boolean keyframesOnly;
     private final String display;
 
@@ -54,18 +52,16 @@ final class CaptureLoop {
     private int sourceHeight;
     private boolean replayLogged;
 
-    CaptureLoop(CaptureSettings settings, CaptureRing ring, FrameConverter converter, LoopProgress progress,
+    CaptureLoop(CaptureSettings settings, CaptureOutputs outputs, LoopProgress progress,
                 Doorbell doorbell, CaptureLog log, FfmpegLog ffmpegLog) {
         this.settings = settings;
-        this.ring = ring;
-        this.converter = converter;
+        this.outputs = outputs;
         this.progress = progress;
         this.doorbell = doorbell;
         this.log = log;
         this.ffmpegLog = ffmpegLog;
         this.opener = new SourceOpener(ffmpegLog::recent);
         this.backoff = new Backoff(settings.reconnectDelayMillis(), settings.reconnectDelayMaxMillis());
-        this.cap = new FrameRateCap(settings.fps());
         this.keyframesOnly = settings.decodeMode() == CaptureSettings.DecodeMode.KEYFRAMES;
         this.display = SecretMasker.maskUrls(settings.url());
     }
@@ -73,7 +69,7 @@ final class CaptureLoop {
     /** Runs until {@link #stop()}; returns normally then. Unexpected errors (bugs) propagate. */
     void run() {
         runner = Thread.currentThread();
-        ring.state(RingState.CONNECTING);
+        outputs.state(RingState.CONNECTING);
         log.info("CONNECTING %s", display);
         while (!stopping) {
             try {
@@ -119,7 +115,7 @@ final class CaptureLoop {
             if (source.frameRate() > 0) {
                 knownSourceFps = source.frameRate();
             }
-            ring.sourceInfo(source.width(), source.height(), knownSourceFps);
+            outputs.sourceInfo(source.width(), source.height(), knownSourceFps);
             return stream(spec, source, socketTimeout);
         }
     }
@@ -169,7 +165,7 @@ final class CaptureLoop {
             long epochNanos = epochNanos();
             lastFrameNanos = monoNanos;
             frames++;
-            ring.addDecoded(1);
+            outputs.addDecoded(1);
             if (av.width() != sourceWidth || av.height() != sourceHeight) {
                 geometry(av.width(), av.height());
             }
@@ -180,63 +176,72 @@ final class CaptureLoop {
                 backoff.reset();
                 streamingSince = 0;
             }
-            if (cap.admit(monoNanos)) {
-                publish(av, epochNanos, monoNanos, pts, frame.keyFrame);
-            } else {
-                ring.addDropped(1);
+            // one decoded frame for every output: each publishes it (converted at its own size) when its own cap
+            // admits it, all with this frame's capture times, so a consumer pairs two outputs' frames by them
+            boolean published = false;
+            for (CaptureOutputs.Output o : outputs.all()) {
+                if (o.cap.admit(monoNanos)) {
+                    published |= publish(o, av, epochNanos, monoNanos, pts, frame.keyFrame);
+                } else {
+                    o.ring.addDropped(1);
+                }
+            }
+            if (published) {
+                doorbell.ring();
             }
         }
         return End.STOPPING;
     }
 
     private void streaming(SourceOpener.CameraSource source, SourceSpec spec) {
-        if (ring.state() == RingState.STREAMING) {
+        if (outputs.state() == RingState.STREAMING) {
             return; // a looping file started its next pass: nothing changed for anyone watching
         }
-        ring.state(RingState.STREAMING);
-        FrameFormat out = ring.format();
+        outputs.state(RingState.STREAMING);
+        CaptureRing main = outputs.main();
         log.info("STREAMING %dx%d %s %.1f fps -> ring %s, generation %d%s%s", sourceWidth, sourceHeight,
-                source.codecName(), knownSourceFps, out, ring.generation(),
+                source.codecName(), knownSourceFps, main.format(), main.generation(),
                 settings.fps() > 0 ? ", publishing at most " + settings.fps() + " fps" : "",
                 keyframesOnly ? ", key frames only" : "");
+        for (CaptureOutputs.Output o : outputs.all().subList(1, outputs.all().size())) {
+            log.info("output %s -> ring %s %s, generation %d", o.spec, o.ring.path().getFileName(), o.ring.format(),
+                    o.ring.generation());
+        }
     }
 
     /** The decoder's picture size changed (or this is the first frame): follow it if the output follows the source. */
     private void geometry(int width, int height) throws SourceException {
         sourceWidth = width;
         sourceHeight = height;
-        ring.sourceInfo(width, height, knownSourceFps);
-        FrameFormat wanted = settings.outputFormat(width, height);
-        if (wanted.equals(ring.format())) {
-            return;
-        }
-        boolean fromPlaceholder = ring.placeholder();
-        try {
-            ring.reformat(wanted);
-        } catch (IOException e) {
-            throw new SourceException(RingError.INTERNAL, "cannot create the ring for " + wanted + ": "
-                    + e.getMessage(), e);
-        }
-        if (!fromPlaceholder) {
-            log.info("source size changed to %dx%d: ring now %s, generation %d", width, height, wanted,
-                    ring.generation());
+        outputs.sourceInfo(width, height, knownSourceFps);
+        for (CaptureOutputs.Output o : outputs.all()) {
+            boolean fromPlaceholder = o.ring.placeholder();
+            try {
+                if (o.follow(width, height) && !fromPlaceholder) {
+                    log.info("source size changed to %dx%d: ring %s now %s, generation %d", width, height,
+                            o.ring.path().getFileName(), o.ring.format(), o.ring.generation());
+                }
+            } catch (IOException e) {
+                throw new SourceException(RingError.INTERNAL, "cannot create the ring for output " + o.spec.name()
+                        + " (" + o.spec.format(width, height) + "): " + e.getMessage(), e);
+            }
         }
     }
 
-    private void publish(AVFrame av, long epochNanos, long monoNanos, long pts, boolean keyframe)
-            throws SourceException {
-        FrameFormat out = ring.format();
+    /** Converts the frame straight into the output's next slot and publishes it; false when shutting down. */
+    private boolean publish(CaptureOutputs.Output o, AVFrame av, long epochNanos, long monoNanos, long pts,
+                            boolean keyframe) throws SourceException {
+        FrameFormat out = o.ring.format();
         long seq;
         try {
-            seq = ring.publish(slot -> converter.convert(av, out, slot), epochNanos, monoNanos, pts, keyframe);
+            seq = o.ring.publish(slot -> o.converter.convert(av, out, o.spec.scale(), slot), epochNanos, monoNanos,
+                    pts, keyframe);
         } catch (FrameConverter.ConversionException e) {
-            throw new SourceException(RingError.UNSUPPORTED, e.getMessage(), e);
+            throw new SourceException(RingError.UNSUPPORTED, "output " + o.spec.name() + ": " + e.getMessage(), e);
         } catch (Exception e) {
             throw new SourceException(RingError.INTERNAL, "publishing failed: " + e, e);
         }
-        if (seq > 0) {
-            doorbell.ring();
-        }
+        return seq > 0;
     }
 
     private SourceException readFailure(String message, long lastFrameNanos, int socketTimeoutMillis) {
@@ -250,8 +255,8 @@ final class CaptureLoop {
         RingError code = e.error();
         boolean permanent = code.permanent();
         String text = log.masker().mask(display + ": " + e.getMessage());
-        ring.error(code, text);
-        ring.state(permanent ? RingState.FAILED : RingState.RECONNECTING);
+        outputs.error(code, text);
+        outputs.state(permanent ? RingState.FAILED : RingState.RECONNECTING);
         long delay = backoff.nextDelayMillis(permanent);
         log.log(permanent ? CaptureLogLine.Level.ERROR : CaptureLogLine.Level.WARN,
                 String.format(java.util.Locale.ROOT, "%s %s: %s; next attempt in %.1f s",
@@ -259,11 +264,11 @@ final class CaptureLoop {
         if (!sleep(TimeUnit.MILLISECONDS.toNanos(delay))) {
             return;
         }
-        ring.addReconnect();
+        outputs.addReconnect();
     }
 
     private void idleUntilStopped() {
-        ring.state(RingState.STOPPED);
+        outputs.state(RingState.STOPPED);
         log.info("end of file (loop=false): STOPPED, idle until the process is stopped");
         while (!stopping) {
             sleep(TimeUnit.SECONDS.toNanos(1));
