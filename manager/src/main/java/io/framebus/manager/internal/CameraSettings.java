@@ -1,6 +1,7 @@
 package io.framebus.manager.internal;
 
 import io.framebus.api.FrameFormat;
+import io.framebus.contract.CaptureOutput;
 import io.framebus.contract.CaptureSettings;
 import io.framebus.contract.InvalidSettingsException;
 import io.framebus.contract.SecretMasker;
@@ -105,6 +106,12 @@ record CameraSettings(String id, String name, boolean enabled, CaptureSettings c
         doc.setProperty(CaptureSettings.READ_TIMEOUT_MILLIS, Integer.toString(c.readTimeout()));
         doc.setProperty(CaptureSettings.RECONNECT_DELAY_MILLIS, Integer.toString(c.reconnectDelay()));
         doc.setProperty(CaptureSettings.RECONNECT_DELAY_MAX_MILLIS, Integer.toString(c.reconnectDelayMax()));
+        List<String> outputProblems = new ArrayList<>();
+        List<CaptureOutput> outputs = CaptureOutput.parseAll(c.outputs(), c.fps(), outputProblems);
+        outputProblems.forEach(m -> problems.add("outputs: " + m));
+        if (outputProblems.isEmpty()) {
+            doc.setProperty(CaptureSettings.OUTPUTS, CaptureOutput.join(outputs));
+        }
         CaptureSettings capture = null;
         try {
             capture = CaptureSettings.parse(doc);
