@@ -176,13 +176,17 @@ final class CaptureLoop {
                 backoff.reset();
                 streamingSince = 0;
             }
-            // one decoded frame for every output: each publishes it (converted at its own size) when its own cap
-            // admits it, all with this frame's capture times, so a consumer pairs two outputs' frames by them
+            // one decoded frame for every output, fastest cap first: each publishes it (converted at its own size)
+            // when its own cap admits it, all with this frame's capture times. A slower output is offered only the
+            // frames the next faster one took, so every frame of it has a partner with the same capture time in
+            // every faster output (a detection on the small picture pairs with the full one)
             boolean published = false;
-            for (CaptureOutputs.Output o : outputs.all()) {
-                if (o.cap.admit(monoNanos)) {
+            boolean offered = true;
+            for (CaptureOutputs.Output o : outputs.byRate()) {
+                if (offered && o.cap.admit(monoNanos)) {
                     published |= publish(o, av, epochNanos, monoNanos, pts, frame.keyFrame);
                 } else {
+                    offered = false;
                     o.ring.addDropped(1);
                 }
             }

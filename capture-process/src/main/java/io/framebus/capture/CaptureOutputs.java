@@ -48,8 +48,20 @@ final class CaptureOutputs implements AutoCloseable {
 
     private final List<Output> outputs;
 
+    private final List<Output> byRate;
+
     private CaptureOutputs(List<Output> outputs) {
         this.outputs = List.copyOf(outputs);
+        List<Output> sorted = new ArrayList<>(outputs);
+        // fps 0 (every frame) is the fastest; equal caps keep configuration order (the default output first)
+        sorted.sort(java.util.Comparator.comparingDouble(
+                (Output o) -> o.spec.fps() == 0 ? Double.POSITIVE_INFINITY : o.spec.fps()).reversed());
+        this.byRate = List.copyOf(sorted);
+    }
+
+    /** The outputs, fastest fps cap first: the order in which a decoded frame is offered to them. */
+    List<Output> byRate() {
+        return byRate;
     }
 
     /** Creates every output's ring file; when one fails, those already made are closed. */

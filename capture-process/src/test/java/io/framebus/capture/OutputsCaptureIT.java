@@ -163,7 +163,8 @@ class OutputsCaptureIT {
         Path main = rings.ring("pair");
         Map<String, String> s = CaptureProcess.settings("pair", "testsrc:size=320x240:rate=25", main);
         s.put("slots", "16");
-        s.put("outputs", "detect: 64x64 RGB24 fps=5 fit");
+        s.put("fps", "10"); // the main output is capped too: detect's frames must be a subset of its frames
+        s.put("outputs", "detect: 64x64 RGB24 fps=3 fit");
         CaptureProcess p = start(s);
         try (RingProbe all = RingProbe.open(main, p);
              RingProbe detect = RingProbe.open(CaptureOutput.ringPath(main, "detect"), p)) {
@@ -176,7 +177,7 @@ class OutputsCaptureIT {
             var d = detect.status();
             assertThat(d.decodedFrames()).isCloseTo(a.decodedFrames(), within(2L));
             assertThat(d.droppedFrames()).isGreaterThan(d.publishedSequence());
-            assertThat(a.publishedSequence()).isGreaterThan(2 * d.publishedSequence());
+            assertThat(a.publishedSequence()).isGreaterThan(d.publishedSequence());
 
             for (int round = 0; round < 3; round++) {
                 long after = detect.reader().publishedSequence();
