@@ -39,6 +39,7 @@ import org.osgi.service.log.Logger;
  */
 final class Camera implements SupervisedCamera {
     private static final Duration STOP_GRACE = Duration.ofSeconds(2);
+    private static final long RATE_WINDOW_NANOS = Duration.ofSeconds(2).toNanos();
 
     private final String configPid;
     private final String id;
@@ -76,6 +77,25 @@ final class Camera implements SupervisedCamera {
         private volatile RingReader reader;
         private ServiceRegistration<FrameSource> registration;
         private FrameFormat registeredFormat;
+        // the publish rate of an extra output (the watchdog measures the main ring only): frames published between
+        // two status reads at least RATE_WINDOW_NANOS apart
+        private long rateSequence = -1;
+        private long rateNanos;
+        private double rate;
+
+        synchronized double rate(long published) {
+            long now = System.nanoTime();
+            if (rateSequence < 0 || published < rateSequence) {
+                rateSequence = published; // first read, or a new capture process counting from 0
+                rateNanos = now;
+                rate = 0;
+            } else if (now - rateNanos >= RATE_WINDOW_NANOS) {
+                rate = (published - rateSequence) * 1e9 / (now - rateNanos);
+                rateSequence = published;
+                rateNanos = now;
+            }
+            return rate;
+        }
 
         private Output(CaptureOutput spec) {
             this.spec = spec;
@@ -517,7 +537,8 @@ final class Camera implements SupervisedCamera {
         return new SourceStatus(id, state, live, masker.mask(error),
                 p != null && p.alive() ? p.pid() : -1, restarts.get(),
                 ours ? rs.decodedFrames() : 0, ours ? rs.publishedSequence() : 0, ours ? rs.droppedFrames() : 0,
-                ours ? rs.reconnects() : 0, w == null ? 0 : w.fps(), age, w == null ? -1 : w.rssBytes(),
+                ours ? rs.reconnects() : 0,
+                !o.isDefault() ? (ours ? o.rate(rs.publishedSequence()) : 0) : w == null ? 0 : w.fps(), age, w == null ? -1 : w.rssBytes(),
                 w == null ? -1 : w.cpuPercent());
     }
 
