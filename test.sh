@@ -7,9 +7,11 @@ cd "$(dirname "$0")"
 
 # Debian packages: GStreamer's RTSP server for the test camera, numpy for the Python ring reader, the ffmpeg CLI
 # to make test clips and as the decode-only reference of the benchmarks, Chromium and its WebDriver for the
-# browser test of the web page.
+# browser tests of the web page, iproute2 and curl for the web access test between two network namespaces,
+# systemd for systemd-analyze verify of the shipped unit (systemd is not started).
 packages=(gir1.2-gst-rtsp-server-1.0 python3-gi python3-numpy gstreamer1.0-plugins-base
-          gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-tools ffmpeg chromium chromium-driver)
+          gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-tools ffmpeg chromium chromium-driver
+          iproute2 curl systemd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

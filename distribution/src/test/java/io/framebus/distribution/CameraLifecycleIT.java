@@ -119,6 +119,15 @@ public class CameraLifecycleIT extends FramebusTestSupport {
         java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
         assertEquals(320, img.getWidth());
         Files.delete(png);
+        // a link planted where the snapshot goes is refused, and its target left alone
+        Path victim = Files.createTempFile("victim", ".txt");
+        Files.writeString(victim, "keep me");
+        Path link = Files.createSymbolicLink(png, victim);
+        String refused = shell("framebus:snapshot yard " + link);
+        assertTrue(refused, refused.contains("symbolic link"));
+        assertEquals("keep me", Files.readString(victim));
+        Files.delete(link);
+        Files.delete(victim);
 
         String restart = shell("framebus:restart yard");
         assertTrue(restart, restart.contains("restarting"));

@@ -23,17 +23,20 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Felix distribution as a user runs it: bin/framebus in a copy of target/framebus, cameras as .cfg files,
- * status lines and the shell on the terminal, and what is left after SIGTERM (Ctrl-C) or kill -9 of the runtime.
+ * status lines and the shell on the terminal, and what is left after SIGTERM (Ctrl-C) or kill -9 of the runtime;
+ * as a service: started the way its systemd unit does (stdin /dev/null, no terminal) and stopped with SIGTERM.
  */
 class FelixDistributionIT {
     private Path home;
     private Path rings;
     private Process felix;
     private OutputStream shellIn;
+    /** The runtime started with `&` by a shell, not a child of this JVM. */
+    private ProcessHandle background;
     private final List<String> output = new CopyOnWriteArrayList<>();
 
     @BeforeEach
-    void start() throws Exception {
+    void unpack() throws Exception {
         // what a user downloads: the tar.gz, unpacked, started with its own script
         Path archive = Paths.get(System.getProperty("framebus.dist.archive"));
         Path tmp = Paths.get(System.getProperty("framebus.test.tmp", "target/test-tmp"));
@@ -47,9 +50,20 @@ class FelixDistributionIT {
         rings = Files.createTempDirectory(Paths.get("/dev/shm"), "framebus-dist-it-");
         Files.writeString(home.resolve("conf/io.framebus.manager.cfg"), "ringDirectory = " + rings + "\n");
         Files.writeString(home.resolve("conf/io.framebus.console.cfg"), "statusIntervalSeconds = 1\nlogLevel = INFO\n");
-        felix = new ProcessBuilder(home.resolve("bin/framebus").toString()).directory(home.toFile())
+        // the web on a free port: other runtimes on this machine may hold 8080
+        Files.writeString(home.resolve("conf/org.apache.felix.http.cfg"), "org.osgi.service.http.port = "
+                + WebIT.freePort() + "\n");
+    }
+
+    /** bin/framebus with the Gogo shell reading a pipe that stays open (as a terminal would). */
+    private void startWithShell() throws IOException {
+        felix = new ProcessBuilder(home.resolve("bin/framebus").toString(), "--shell").directory(home.toFile())
                 .redirectErrorStream(true).start();
         shellIn = felix.getOutputStream(); // kept open: the Gogo shell reads it; EOF would stop the framework
+        pumpOutput();
+    }
+
+    private void pumpOutput() {
         Thread pump = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(felix.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
@@ -67,8 +81,12 @@ class FelixDistributionIT {
 
     @AfterEach
     void stop() throws Exception {
-        if (felix.isAlive()) {
+        if (felix != null && felix.isAlive()) {
             felix.destroyForcibly().waitFor();
+        }
+        if (background != null && background.isAlive()) {
+            background.destroyForcibly();
+            background.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
         }
         for (ProcessHandle p : captureProcesses()) {
             p.destroyForcibly();
@@ -79,6 +97,7 @@ class FelixDistributionIT {
 
     @Test
     void demoCameraStreamsAndCfgFilesAddAndRemoveCamerasWhileItRuns() throws Exception {
+        startWithShell();
         awaitLine(Duration.ofSeconds(90), "[demo] STREAMING");
 
         Path extra = home.resolve("conf/io.framebus.camera-extra.cfg");
@@ -99,6 +118,7 @@ class FelixDistributionIT {
 
     @Test
     void sigtermStopsTheRuntimeAndEveryCaptureProcessAndRemovesTheRings() throws Exception {
+        startWithShell();
         awaitLine(Duration.ofSeconds(90), "[demo] STREAMING");
         assertThat(cameraProcesses()).hasSize(1);
         felix.destroy(); // SIGTERM, what Ctrl-C amounts to for the JVM: shutdown hook, framework stop
@@ -111,6 +131,7 @@ class FelixDistributionIT {
 
     @Test
     void captureProcessesExitByThemselvesWhenTheRuntimeIsKilled() throws Exception {
+        startWithShell();
         awaitLine(Duration.ofSeconds(90), "[demo] STREAMING");
         assertThat(cameraProcesses()).hasSize(1);
         List<ProcessHandle> captures = captureProcesses(); // with the class-data archive run, if it is still going
@@ -118,6 +139,104 @@ class FelixDistributionIT {
         assertThat(kill.waitFor()).isZero();
         // nobody stops them: their stdin hits EOF when the runtime dies, and that is their signal to go
         await().atMost(Duration.ofSeconds(10)).until(() -> captures.stream().noneMatch(ProcessHandle::isAlive));
+    }
+
+    @Test
+    void startedAsItsSystemdUnitDoesItRunsHeadlessAndSigtermStopsItCleanly() throws Exception {
+        // etc/framebus.service for /opt/framebus, moved to this copy: what systemctl start would run
+        Path unit = home.resolve("etc/framebus.service");
+        String text = Files.readString(unit).replace("/opt/framebus", home.toString());
+        Path installed = home.getParent().resolve("framebus.service");
+        Files.writeString(installed, text);
+        Process verify = new ProcessBuilder("systemd-analyze", "verify", installed.toString())
+                .redirectErrorStream(true).start();
+        String verdict = new String(verify.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(verify.waitFor()).as(verdict).isZero();
+        assertThat(verdict).as("systemd-analyze verify: no warnings").isBlank();
+        assertThat(unitValue(text, "StandardInput")).isEqualTo("null");
+        assertThat(unitValue(text, "KillMode")).isEqualTo("mixed");
+
+        List<String> execStart = List.of(unitValue(text, "ExecStart").split("\\s+"));
+        Path workDir = Paths.get(unitValue(text, "WorkingDirectory"));
+        // like systemd: no terminal, stdin /dev/null (the Gogo shell would read EOF and stop everything)
+        felix = new ProcessBuilder(execStart).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        pumpOutput();
+        awaitLine(Duration.ofSeconds(90), "[demo] STREAMING"); // seconds after stdin's EOF
+        assertThat(felix.isAlive()).isTrue();
+        assertThat(cameraProcesses()).hasSize(1);
+        assertThat(output).noneMatch(l -> l.contains("gosh: stopping"));
+
+        felix.destroy(); // systemctl stop: SIGTERM to the main process (KillMode=mixed)
+        await().atMost(Duration.ofSeconds(60)).until(() -> !felix.isAlive());
+        assertThat(unitValue(text, "SuccessExitStatus").split("\\s+")).contains(Integer.toString(felix.exitValue()));
+        assertThat(captureProcesses()).isEmpty();
+        try (Stream<Path> s = Files.list(rings)) {
+            assertThat(s).isEmpty();
+        }
+    }
+
+    @Test
+    void startedInTheBackgroundOfAScriptItKeepsRunning() throws Exception {
+        // `bin/framebus &` from a script (bash gives background commands /dev/null as stdin), as a new user tries it
+        felix = new ProcessBuilder("bash", "-c", "bin/framebus & echo $!; wait").directory(home.toFile())
+                .redirectErrorStream(true).start();
+        pumpOutput();
+        awaitLine(Duration.ofSeconds(90), "[demo] STREAMING");
+        assertThat(output).noneMatch(l -> l.contains("gosh: stopping"));
+        long runtimePid = Long.parseLong(output.stream().filter(l -> l.matches("\\d+")).findFirst().orElseThrow());
+        background = ProcessHandle.of(runtimePid).orElseThrow();
+        assertThat(background.isAlive()).isTrue();
+        new ProcessBuilder("kill", "-TERM", Long.toString(runtimePid)).start().waitFor();
+        await().atMost(Duration.ofSeconds(60)).until(() -> !felix.isAlive());
+        assertThat(captureProcesses()).isEmpty();
+    }
+
+    @Test
+    void theShellOnlyForTheForegroundOfATerminal() throws Exception {
+        // the script's choice, seen through a stand-in java that prints its arguments (util-linux script gives a tty)
+        Path fakeJava = Files.createDirectories(home.getParent().resolve("fake-jdk/bin")).resolve("java");
+        Files.writeString(fakeJava, "#!/bin/sh\necho \"java $*\"\n");
+        fakeJava.toFile().setExecutable(true);
+        String env = "JAVA_HOME=" + fakeJava.getParent().getParent() + " ";
+        String headless = "-Dgosh.args=--nointeractive --noshutdown";
+        assertThat(runScript("script", "-qec", env + "bin/framebus", "/dev/null")).as("a terminal, in the foreground")
+                .contains("java -Dfelix.config.properties").doesNotContain(headless);
+        assertThat(runScript("script", "-qec", "bash -i -c '" + env + "bin/framebus & wait'", "/dev/null"))
+                .as("a terminal, in the background: reading it would stop the JVM").contains(headless);
+        assertThat(runScript("bash", "-c", env + "bin/framebus")).as("no terminal").contains(headless);
+        assertThat(runScript("bash", "-c", env + "bin/framebus --shell")).doesNotContain(headless);
+        assertThat(runScript("bash", "-c", env + "bin/framebus --bogus")).contains("usage: bin/framebus");
+    }
+
+    private String runScript(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+
+    @Test
+    void configurationsAndSecretsShipReadableByTheirOwnerOnly() throws Exception {
+        // camera configurations may hold passwords; secrets/ holds them
+        for (String dir : List.of("conf", "secrets")) {
+            assertThat(java.nio.file.Files.getPosixFilePermissions(home.resolve(dir)))
+                    .as(dir).isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+        Process tar = new ProcessBuilder("tar", "tzvf", System.getProperty("framebus.dist.archive"))
+                .redirectErrorStream(true).start();
+        List<String> entries = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                .filter(l -> l.contains("/conf/") || l.contains("/secrets/")).collect(Collectors.toList());
+        assertThat(tar.waitFor()).isZero();
+        assertThat(entries).anyMatch(l -> l.endsWith("conf/io.framebus.camera-sample.cfg"));
+        assertThat(entries).allSatisfy(l -> assertThat(l).matches(
+                "(-rw-------|drwx------) .*"));
+    }
+
+    private static String unitValue(String unit, String key) {
+        return unit.lines().filter(l -> l.startsWith(key + "=")).map(l -> l.substring(key.length() + 1).trim())
+                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no " + key + "= in the unit"));
     }
 
     private void awaitLine(Duration timeout, String text) {

@@ -180,12 +180,12 @@ public class WebPageIT extends FramebusTestSupport {
     }
 
     /** The state cell's badge text: the state name. */
-    private static String state(WebDriver page, String id) {
+    static String state(WebDriver page, String id) {
         List<WebElement> rows = page.findElements(By.cssSelector("#cameras tbody tr[data-camera='" + id + "']"));
         return rows.isEmpty() ? "" : rows.get(0).findElement(By.cssSelector("td.state .badge")).getText().trim();
     }
 
-    private static long naturalWidth(WebDriver page, String id) {
+    static long naturalWidth(WebDriver page, String id) {
         Object w = ((JavascriptExecutor) page).executeScript(
                 "const img = document.querySelector(\"tr[data-camera='\" + arguments[0] + \"'] img.thumb\");"
                         + "return img && img.complete && !img.hidden ? img.naturalWidth : 0;", id);

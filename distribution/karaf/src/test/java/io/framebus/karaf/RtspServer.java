@@ -24,13 +24,20 @@ final class RtspServer implements AutoCloseable {
     }
 
     static RtspServer start(String script, int width, int height) throws IOException {
+        return start(script, width, height, new String[0]);
+    }
+
+    /** @param extraArgs more options of tools/rtsp-test-server.py, e.g. --user and --password */
+    static RtspServer start(String script, int width, int height, String... extraArgs) throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Process p = new ProcessBuilder(List.of("/usr/bin/python3", script, "--port", Integer.toString(port),
-                "--path", "/cam", "--width", Integer.toString(width), "--height", Integer.toString(height),
-                "--fps", "25", "--exit-on-eof"))
+        List<String> cmd = new java.util.ArrayList<>(List.of("/usr/bin/python3", script, "--port",
+                Integer.toString(port), "--path", "/cam", "--width", Integer.toString(width), "--height",
+                Integer.toString(height), "--fps", "25", "--exit-on-eof"));
+        cmd.addAll(List.of(extraArgs));
+        Process p = new ProcessBuilder(cmd)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         RtspServer server = new RtspServer(p, port);
         String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();

@@ -84,6 +84,9 @@ record CameraSettings(String id, String name, boolean enabled, CaptureSettings c
     static CameraSettings validate(CameraConfig c, Path ringDirectory, long freeRingBytes)
             throws InvalidCameraException {
         List<String> problems = new ArrayList<>();
+        unresolved(problems, "url", c.url());
+        unresolved(problems, "username", c.username());
+        unresolved(problems, "password", c.password());
         String id = c.id() == null ? "" : c.id().trim();
         String rawUrl = c.url() == null ? "" : c.url().trim();
         SecretMasker masker = new SecretMasker(withCredentials(rawUrl, c.username(), c.password()));
@@ -169,6 +172,29 @@ record CameraSettings(String id, String name, boolean enabled, CaptureSettings c
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** A placeholder ConfigAdmin's interpolation plugin left as it was: its secret file or variable is missing. */
+    private static final java.util.regex.Pattern PLACEHOLDER = java.util.regex.Pattern.compile(
+            "\\$\\[(secret|env):([^\\]\\s]{1,200})\\]");
+
+    /**
+     * A value still holding {@code $[secret:NAME]} or {@code $[env:NAME]}: the interpolation plugin found no such
+     * secret (or is not installed), and the placeholder text would silently become the password. The placeholder
+     * names a file or variable, not the secret, so it may be shown.
+     */
+    private static void unresolved(List<String> problems, String key, String value) {
+        if (value == null) {
+            return;
+        }
+        java.util.regex.Matcher m = PLACEHOLDER.matcher(value);
+        if (m.find()) {
+            problems.add(key + " refers to " + (m.group(1).equals("secret")
+                    ? "the secret '" + m.group(2) + "', which was not found (a file of that name in the secrets "
+                    + "folder, readable by the runtime)"
+                    : "the environment variable " + m.group(2) + ", which is not set")
+                    + " or ConfigAdmin's interpolation plugin is not running");
+        }
     }
 
     private static void range(List<String> problems, String key, long value, long min, long max) {

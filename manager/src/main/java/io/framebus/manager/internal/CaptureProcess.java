@@ -20,6 +20,9 @@ import java.util.function.Consumer;
  * child that we died), stdout is the doorbell (one byte per published frame), stderr is the child's log.
  */
 final class CaptureProcess {
+    /** The environment variables a capture process inherits from the runtime; every other one is dropped. */
+    static final java.util.Set<String> CHILD_ENVIRONMENT = java.util.Set.of("PATH", "HOME", "USER", "LOGNAME", "LANG",
+            "TZ", "TMPDIR", "LD_LIBRARY_PATH");
     /** USER_HZ, the unit of /proc's CPU times: 100 on every Linux architecture Java runs on. */
     private static final long CLOCK_TICKS_PER_SECOND = 100;
 
@@ -63,7 +66,11 @@ final class CaptureProcess {
         cmd.add("-cp");
         cmd.add(captureHome.resolve("lib").toString() + "/*"); // expanded by the java launcher, not a shell
         cmd.add("io.framebus.capture.CaptureMain");
-        return new ProcessBuilder(cmd).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        // only what a JVM and FFmpeg need: a secret passed to the runtime as $[env:NAME] stays out of the capture
+        // processes' /proc/<pid>/environ
+        pb.environment().keySet().removeIf(k -> !CHILD_ENVIRONMENT.contains(k) && !k.startsWith("LC_"));
+        return pb.start();
     }
 
     /** Makes a started capture program (new, or a {@link StandbyProcess}) the camera's: writes its settings. */

@@ -5,7 +5,6 @@ import io.framebus.api.SourceStatus;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -145,7 +144,7 @@ public final class FramebusCommands {
             return "camera " + id + " has no frame yet (" + c.status().state() + ")";
         }
         Path out = Paths.get(file).toAbsolutePath();
-        try (OutputStream os = Files.newOutputStream(out)) {
+        try (OutputStream os = Snapshots.open(out)) {
             Snapshots.write(info, px.flip(), imageFormat, os);
         }
         return "frame " + info.sequence() + " of " + id + " (" + info.format() + ", " + age(info.age()) + " old) written to " + out;

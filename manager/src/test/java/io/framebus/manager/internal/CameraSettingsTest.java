@@ -97,6 +97,15 @@ class CameraSettingsTest {
     }
 
     @Test
+    void anUnresolvedSecretPlaceholderIsRefusedNotUsedAsThePassword() {
+        assertThatThrownBy(() -> CameraSettings.validate(config("id", "c", "url", "rtsp://cam/x", "username", "admin",
+                "password", "$[secret:cam1-password]"), DIR, -1))
+                .hasMessageContaining("password refers to the secret 'cam1-password', which was not found");
+        assertThatThrownBy(() -> CameraSettings.validate(config("id", "c", "url", "rtsp://admin:$[env:CAM_PW]@cam/x"),
+                DIR, -1)).hasMessageContaining("the environment variable CAM_PW, which is not set");
+    }
+
+    @Test
     void onlyAllowedJvmOptionsPass() throws Exception {
         CameraSettings ok = CameraSettings.validate(config("id", "c", "url", "testsrc:", "jvmArgs",
                 " -Xmx96m  -XX:+UseParallelGC -XX:ActiveProcessorCount=2 -Xlog:gc=info:stderr "), DIR, -1);

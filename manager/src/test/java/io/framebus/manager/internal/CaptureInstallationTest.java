@@ -23,7 +23,7 @@ class CaptureInstallationTest {
     private final Logger log = (Logger) Proxy.newProxyInstance(Logger.class.getClassLoader(), new Class<?>[] {Logger.class},
             (proxy, method, args) -> {
                 if (method.getName().equals("error")) {
-                    errors.add(java.util.Arrays.toString(args));
+                    errors.add(java.util.Arrays.deepToString(args));
                 }
                 return method.getReturnType() == boolean.class ? false : null;
             });

@@ -53,7 +53,8 @@ public final class CameraApiServlet extends HttpServlet {
     }
 
     @Activate
-    public CameraApiServlet(@Reference CameraRegistry registry, @Reference(service = LoggerFactory.class) Logger log) {
+    public CameraApiServlet(@Reference CameraRegistry registry, @Reference(service = LoggerFactory.class) Logger log,
+                            @Reference WebAccessFilter guardedBy) { // served only while the access filter is in place
         this.registry = registry;
         this.log = log;
     }

@@ -54,7 +54,8 @@ public final class CameraImageServlet extends HttpServlet {
 
     @Activate
     public CameraImageServlet(@Reference CameraRegistry registry, @Reference PreviewStreams streams,
-                              @Reference(service = LoggerFactory.class) Logger log) {
+                              @Reference(service = LoggerFactory.class) Logger log,
+                              @Reference WebAccessFilter guardedBy) { // served only behind the access filter
         this.registry = registry;
         this.streams = streams;
         this.log = log;
@@ -135,12 +136,24 @@ public final class CameraImageServlet extends HttpServlet {
         if (source.isEmpty()) {
             return;
         }
-        FrameGrabber.Grab grab = FrameGrabber.grab(source.get(), width <= 0 ? 0 : Math.max(MIN_WIDTH, width), null);
-        if (grab == null) {
-            noFrame(id, resp);
+        if (!streams.startSnapshot()) {
+            resp.setHeader("Retry-After", "1");
+            HttpResponses.text(resp, HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+                    "too many snapshots are being made (maxSnapshots of " + PreviewConfig.PID + ")");
             return;
         }
-        byte[] jpeg = FrameImages.jpeg(grab.image(), streams.jpegQuality());
+        FrameGrabber.Grab grab;
+        byte[] jpeg;
+        try {
+            grab = FrameGrabber.grab(source.get(), Math.max(MIN_WIDTH, streams.snapshotWidth(width)), null);
+            if (grab == null) {
+                noFrame(id, resp);
+                return;
+            }
+            jpeg = FrameImages.jpeg(grab.image(), streams.jpegQuality());
+        } finally {
+            streams.snapshotDone();
+        }
         resp.setStatus(HttpServletResponse.SC_OK);
         resp.setContentType("image/jpeg");
         HttpResponses.noStore(resp);
@@ -157,11 +170,12 @@ public final class CameraImageServlet extends HttpServlet {
             return;
         }
         int maxWidth = Math.max(MIN_WIDTH, Math.min(width, streams.maxWidth()));
-        double rate = Math.min(fps, streams.maxFps());
-        if (!(rate > 0)) {
+        long intervalNanos = streams.previewIntervalNanos(fps);
+        if (intervalNanos < 0) {
             HttpResponses.text(resp, HttpServletResponse.SC_BAD_REQUEST, "fps must be > 0");
             return;
         }
+        double rate = TimeUnit.SECONDS.toNanos(1) / (double) intervalNanos;
         if (source(id, output, resp).isEmpty()) {
             return;
         }
@@ -180,7 +194,7 @@ public final class CameraImageServlet extends HttpServlet {
             HttpResponses.noStore(resp);
             OutputStream out = resp.getOutputStream();
             out.write(("--" + BOUNDARY + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            stream(id, output, maxWidth, (long) (TimeUnit.SECONDS.toNanos(1) / rate), out, resp);
+            stream(id, output, maxWidth, intervalNanos, out, resp);
             log.debug("camera {}: preview to {} ended", id, req.getRemoteAddr());
         } catch (IOException clientGone) {
             log.debug("camera {}: preview to {} ended: {}", id, req.getRemoteAddr(), clientGone.toString());

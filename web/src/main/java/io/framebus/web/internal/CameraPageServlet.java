@@ -8,7 +8,9 @@ import javax.servlet.Servlet;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
@@ -31,6 +33,11 @@ public final class CameraPageServlet extends HttpServlet {
             "/index.html", new Asset("index.html", "text/html; charset=utf-8"),
             "/app.js", new Asset("app.js", "text/javascript; charset=utf-8"),
             "/style.css", new Asset("style.css", "text/css; charset=utf-8"));
+
+    @Activate
+    public CameraPageServlet(@Reference WebAccessFilter guardedBy) {
+        // served only while the access filter is in place
+    }
 
     private record Asset(byte[] bytes, String contentType) {
         Asset(String resource, String contentType) {

@@ -23,7 +23,8 @@ public final class MetricsServlet extends HttpServlet {
     private final transient PreviewStreams streams;
 
     @Activate
-    public MetricsServlet(@Reference CameraRegistry registry, @Reference PreviewStreams streams) {
+    public MetricsServlet(@Reference CameraRegistry registry, @Reference PreviewStreams streams,
+                          @Reference WebAccessFilter guardedBy) { // served only behind the access filter
         this.registry = registry;
         this.streams = streams;
     }

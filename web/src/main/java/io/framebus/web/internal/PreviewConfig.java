@@ -22,6 +22,15 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             min = "0", max = "256")
     int maxStreams() default 8;
 
+    @AttributeDefinition(name = "Maximum snapshot width (px)", description = "Snapshots are scaled down (by an "
+            + "integer step) to at most this width unless a client asks for less with ?width=; a 4K frame as JPEG "
+            + "costs much CPU and memory per request.", min = "16", max = "16384")
+    int snapshotMaxWidth() default 1920;
+
+    @AttributeDefinition(name = "Maximum concurrent snapshots", description = "Snapshots encoded at the same time, "
+            + "all cameras and clients together; more are refused with 503 and Retry-After.", min = "1", max = "64")
+    int maxSnapshots() default 4;
+
     @AttributeDefinition(name = "JPEG quality (%)", description = "Quality of snapshots and preview frames.",
             min = "10", max = "100")
     int jpegQuality() default 80;
