@@ -316,6 +316,17 @@ public record CaptureSettings(String cameraId, String url, Path ringPath, int wi
         return fixedSize() ? RingWriter.fileBytes(new FrameFormat(width, height, pixelFormat), slots) : -1;
     }
 
+    /** The ring files of the extra outputs of a fixed size (those that follow the source are not known yet). */
+    public long outputRingFileBytes() {
+        long total = 0;
+        for (CaptureOutput o : outputs) {
+            if (o.fixedSize()) {
+                total += RingWriter.fileBytes(o.format(o.width(), o.height()), slots);
+            }
+        }
+        return total;
+    }
+
     /** The same settings for another ring generation (each spawn of a capture process asks for a newer one). */
     public CaptureSettings withGeneration(long newGeneration) {
         return new CaptureSettings(cameraId, url, ringPath, width, height, pixelFormat, fps, slots, rtspTransport,

@@ -143,6 +143,12 @@ record CameraSettings(String id, String name, boolean enabled, CaptureSettings c
                     + "directory has %.1f MiB free (reduce width/height or ringSlots)", capture.slots(),
                     capture.width(), capture.height(), capture.pixelFormat(), capture.ringFileBytes() / 1048576.0,
                     freeRingBytes / 1048576.0));
+        } else if (capture != null && capture.outputRingFileBytes() > 0 && freeRingBytes >= 0
+                && Math.max(0, capture.ringFileBytes()) + capture.outputRingFileBytes() > freeRingBytes) {
+            problems.add(String.format(Locale.ROOT, "outputs: the rings of the outputs need %.1f MiB (with main's "
+                    + "%.1f MiB), the ring directory has %.1f MiB free (reduce the outputs' sizes or ringSlots)",
+                    capture.outputRingFileBytes() / 1048576.0, Math.max(0, capture.ringFileBytes()) / 1048576.0,
+                    freeRingBytes / 1048576.0));
         }
         if (!problems.isEmpty()) {
             throw new InvalidCameraException("camera " + (id.isEmpty() ? "(no id)" : "'" + shorten(id) + "'")

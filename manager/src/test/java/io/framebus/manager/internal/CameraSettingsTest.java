@@ -140,5 +140,10 @@ class CameraSettingsTest {
                 .hasMessageContaining("outputs: output name 'Detect' must be 1-32 characters of a-z 0-9 _ -")
                 .hasMessageContaining("outputs: output 'ok': fps must be a number 0..1000, got '9999'")
                 .hasMessageContaining("outputs: output 'ok': 'zoom' is not a size");
+        // the outputs' rings count against the free space of the ring directory too
+        assertThatThrownBy(() -> CameraSettings.validate(config("id", "front", "url", "testsrc:", "width", 64,
+                "height", 64, "outputs", new String[] {"big: 4000x4000 RGB24"}), DIR, 50L << 20))
+                .hasMessageContaining("outputs: the rings of the outputs need 183.1 MiB (with main's 0.1 MiB), the "
+                        + "ring directory has 50.0 MiB free");
     }
 }
