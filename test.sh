@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Runs every test of framebus on a fresh Debian machine: installs the Debian packages the tests need when they
 # are missing (as root, with apt-get), then the whole Maven build with unit tests, integration tests (real
-# capture processes, a real GStreamer RTSP server on 127.0.0.1, real Felix) and the Python ring reader check.
+# capture processes, a real GStreamer RTSP server on 127.0.0.1, real Felix) and the Python client's pytest suite.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages: GStreamer's RTSP server for the test camera, numpy for the Python ring reader, the ffmpeg CLI
-# to make test clips and as the decode-only reference of the benchmarks, Chromium and its WebDriver for the
-# browser tests of the web page, iproute2 and curl for the web access test between two network namespaces,
-# systemd for systemd-analyze verify of the shipped unit (systemd is not started).
-packages=(gir1.2-gst-rtsp-server-1.0 python3-gi python3-numpy gstreamer1.0-plugins-base
+# Debian packages: GStreamer's RTSP server for the test camera (x265enc from plugins-bad for H.265; gstreamer1.0-libav
+# for the latency floor client of the benchmarks), numpy and pytest for the Python client (clients/python) and its
+# tests, pip, setuptools, wheel and venv for its offline install test, the ffmpeg CLI to make test clips and as the
+# decode-only reference of the benchmarks, Chromium and its WebDriver for the browser tests of the web page,
+# iproute2 and curl for the web access test between two network namespaces, systemd for systemd-analyze verify of
+# the shipped unit (systemd is not started).
+packages=(gir1.2-gst-rtsp-server-1.0 python3-gi python3-numpy python3-pytest python3-pip python3-setuptools
+          python3-wheel python3-venv gstreamer1.0-plugins-base gstreamer1.0-plugins-bad gstreamer1.0-libav
           gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-tools ffmpeg chromium chromium-driver
           iproute2 curl systemd)
 missing=()

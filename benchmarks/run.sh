@@ -7,10 +7,11 @@
 #   benchmarks/run.sh                 # the full suite, about 6 minutes on 2 cores
 #   benchmarks/run.sh --quick         # smoke run, under a minute; its figures mean nothing
 #   benchmarks/run.sh --skip-jmh      # only the cross-process part (or --skip-latency: only JMH)
-#   benchmarks/run.sh --only source-latency [--seconds 60] [--rates 6,0]
+#   benchmarks/run.sh --only source-latency [--seconds 40] [--codecs h264,h265] [--source-fps 2,6,25] [--rates 0]
 #                                     # true source-to-consumer latency through a real capture process and the
-#                                     # --timecode RTSP test camera (about 2.5 minutes; needs `mvn -B -q install
-#                                     # -DskipTests` first for distribution/target/framebus/capture/lib)
+#                                     # --timecode RTSP test camera, next to the GStreamer floor client (about 5
+#                                     # minutes; needs the capture program: `mvn -B package -DskipTests -pl
+#                                     # capture-process -am` for capture-process/target/capture/lib)
 #
 # Results: benchmarks/target/results/<time>/summary.md and jmh-results.json.
 set -euo pipefail

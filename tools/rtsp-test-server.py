@@ -1,12 +1,12 @@
 #!/usr/bin/python3
-"""A live H.264 RTSP test camera on 127.0.0.1, built on GStreamer's RTSP server.
+"""A live H.264 (or H.265) RTSP test camera on 127.0.0.1, built on GStreamer's RTSP server.
 
 framebus's tests and benchmarks start it to have a real RTSP source: videotestsrc (live, at the given
-frame rate) encoded by x264 with zero-latency settings and a key frame every second, optionally
-behind HTTP basic authentication.
+frame rate) encoded by x264 (x265 with --codec h265) with zero-latency settings and a key frame every
+second, optionally behind HTTP basic authentication.
 
 Run it with Debian's interpreter, /usr/bin/python3: it needs the gi bindings from the packages
-python3-gi, gir1.2-gst-rtsp-server-1.0, gstreamer1.0-plugins-{base,good,ugly} (a pyenv or venv
+python3-gi, gir1.2-gst-rtsp-server-1.0, gstreamer1.0-plugins-{base,good,ugly,bad} (a pyenv or venv
 python on PATH usually lacks them).
 
     /usr/bin/python3 tools/rtsp-test-server.py --port 8554 --path /cam --width 1280 --height 720 --fps 25
@@ -27,6 +27,9 @@ width // 64 pixels wide (at least 8) and twice that high (at least 16), starting
 
 A white block means 1. Luma: black 16, grey 128, white 235 (video range). The reader is
 io.framebus.benchmarks.Timecode in benchmarks/.
+
+The server's RTCP sender reports map RTP timestamps to the host's wall clock (NTP). With --ntp-offset-ms N they
+use a clock N ms ahead instead (a camera whose clock is off), to check a client's RTCP mapping.
 """
 
 import argparse
@@ -39,7 +42,7 @@ import gi
 
 gi.require_version("Gst", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import Gio, GLib, Gst, GstRtspServer  # noqa: E402
+from gi.repository import Gio, GLib, GObject, Gst, GstRtspServer  # noqa: E402
 
 
 def parse_args(argv):
@@ -54,7 +57,13 @@ def parse_args(argv):
                    help="videotestsrc pattern: smpte, ball, black, white, red, green, blue, snow, ... (default smpte)")
     p.add_argument("--keyint", type=int, default=0,
                    help="frames between key frames (default: --fps, i.e. one key frame per second)")
-    p.add_argument("--bitrate", type=int, default=0, help="x264 bitrate in kbit/s (default: x264enc's)")
+    p.add_argument("--bitrate", type=int, default=0, help="encoder bitrate in kbit/s (default: the encoder's)")
+    p.add_argument("--codec", choices=("h264", "h265"), default="h264",
+                   help="h264 (x264enc, default) or h265 (x265enc from gstreamer1.0-plugins-bad)")
+    p.add_argument("--slices", type=int, default=0, help="slices per frame (default: the encoder's, one)")
+    p.add_argument("--ntp-offset-ms", type=int, default=None,
+                   help="the camera's clock in its RTCP sender reports runs this many ms ahead of the host's "
+                        "(negative: behind); without it the reports carry the host's wall clock")
     p.add_argument("--user", help="require HTTP basic authentication with this user")
     p.add_argument("--password", default="", help="password of --user")
     p.add_argument("--tls-cert", metavar="FILE",
@@ -70,17 +79,27 @@ def parse_args(argv):
     return a
 
 
-def launch_line(a):
+def encoder_and_payloader(a):
+    """The encoder and RTP payloader of the stream, both with zero-latency settings."""
     keyint = a.keyint if a.keyint > 0 else a.fps
     bitrate = " bitrate=%d" % a.bitrate if a.bitrate > 0 else ""
-    # is-live makes videotestsrc produce at the frame rate, like a camera; tune=zerolatency and
-    # ultrafast keep the encoder from buffering frames (no lookahead, no B-frames);
-    # config-interval=1 repeats SPS/PPS so a client that joins mid-stream can decode the next key frame.
+    slices = " option-string=slices=%d" % a.slices if a.slices > 1 else ""
+    # tune=zerolatency and ultrafast keep the encoder from buffering frames (no lookahead, no B-frames);
+    # config-interval=1 repeats the parameter sets so a client that joins mid-stream can decode the next key frame.
+    if a.codec == "h265":
+        return ("x265enc tune=zerolatency speed-preset=ultrafast key-int-max={keyint}{bitrate}{slices} "
+                "! rtph265pay name=pay0 pt=96 config-interval=1").format(keyint=keyint, bitrate=bitrate,
+                                                                          slices=slices)
+    return ("x264enc tune=zerolatency speed-preset=ultrafast key-int-max={keyint}{bitrate}{slices} "
+            "! rtph264pay name=pay0 pt=96 config-interval=1").format(keyint=keyint, bitrate=bitrate, slices=slices)
+
+
+def launch_line(a):
+    # is-live makes videotestsrc produce at the frame rate, like a camera
     return ("( videotestsrc is-live=true pattern={pattern} "
             "! video/x-raw,width={w},height={h},framerate={fps}/1 "
-            "! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={keyint}{bitrate} "
-            "! rtph264pay name=pay0 pt=96 config-interval=1 )").format(
-        pattern=a.pattern, w=a.width, h=a.height, fps=a.fps, keyint=keyint, bitrate=bitrate)
+            "! {encode} )").format(pattern=a.pattern, w=a.width, h=a.height, fps=a.fps,
+                                   encode=encoder_and_payloader(a))
 
 
 TIMECODE_BLOCKS = 64
@@ -109,16 +128,13 @@ def timecode_bits(micros):
 
 
 def timecode_launch_line(a):
-    keyint = a.keyint if a.keyint > 0 else a.fps
-    bitrate = " bitrate=%d" % a.bitrate if a.bitrate > 0 else ""
     # the same encoder and payloader as launch_line(); appsrc is live and stamps each buffer with the
     # pipeline's running time when it is pushed, so pacing comes from this script's producer thread
     return ("( appsrc name=timecodesrc is-live=true do-timestamp=true format=time block=false "
             "max-buffers=2 leaky-type=downstream "
             "max-bytes={maxbytes} caps=video/x-raw,format=I420,width={w},height={h},framerate={fps}/1 "
-            "! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={keyint}{bitrate} "
-            "! rtph264pay name=pay0 pt=96 config-interval=1 )").format(
-        w=a.width, h=a.height, fps=a.fps, keyint=keyint, bitrate=bitrate,
+            "! {encode} )").format(
+        w=a.width, h=a.height, fps=a.fps, encode=encoder_and_payloader(a),
         maxbytes=2 * a.width * a.height * 3 // 2)
 
 
@@ -174,6 +190,30 @@ class TimecodeProducer:
             src.emit("push-buffer", buf)
 
 
+NTP_UNIX_OFFSET_NS = 2208988800 * Gst.SECOND
+
+
+def offset_camera_clock(media, offset_ms):
+    """Gives the media a wall clock offset_ms ahead of the host's, and has its RTCP sender reports use it.
+
+    The media's pipeline clock is a realtime system clock calibrated to read NTP time (since 1900) plus the
+    offset; rtpbin's ntp-time-source=clock-time then puts that clock's time into the sender reports, and the
+    RTP timestamps follow the same clock, so a client's mapping should land offset_ms away from the host's time.
+    """
+    clock = GObject.new(Gst.SystemClock, clock_type=Gst.ClockType.REALTIME)
+    internal = clock.get_internal_time()
+    clock.set_calibration(internal, internal + NTP_UNIX_OFFSET_NS + offset_ms * Gst.MSECOND, 1, 1)
+    media.set_clock(clock)
+    pipeline = media.get_element().get_parent()
+
+    def element_added(_bin, element):
+        factory = element.get_factory()
+        if factory is not None and factory.get_name() == "rtpbin":
+            element.set_property("ntp-time-source", "clock-time")
+
+    pipeline.connect("element-added", element_added)
+
+
 def main(argv):
     a = parse_args(argv)
     Gst.init(None)
@@ -190,6 +230,8 @@ def main(argv):
         threading.Thread(target=producer.run, daemon=True).start()
     else:
         factory.set_launch(launch_line(a))
+    if a.ntp_offset_ms is not None:
+        factory.connect("media-configure", lambda _f, media: offset_camera_clock(media, a.ntp_offset_ms))
     # one pipeline for all clients: every client sees the same live stream, as with a camera
     factory.set_shared(True)
 

@@ -22,15 +22,36 @@ import java.util.Optional;
  * @param latestFrameAge  age of the newest frame, or {@code null} when there is none
  * @param rssBytes        resident memory of the capture process, or -1 when unknown
  * @param cpuPercent      CPU of the capture process over the last interval, in percent of one core, or -1
+ * @param late            true while the source is {@link SourceState#STREAMING} but its newest frame is overdue:
+ *                        older than two frame intervals (at the rate the camera publishes) plus 250 ms. It says at
+ *                        once that frames stopped coming, long before the stall timeout makes the watchdog act;
+ *                        {@code live} keeps its meaning (newest frame younger than the stall timeout)
+ * @param latestFrame     what the newest frame says about itself (its times, including the camera's own capture
+ *                        time where the source gives one), or {@code null} when there is none
+ * @since 1.2 ({@code late}, {@code latestFrame})
  */
 public record SourceStatus(String cameraId, SourceState state, boolean live, String lastError, long pid,
                            long restarts, long decodedFrames, long publishedFrames, long droppedFrames,
-                           long reconnects, double fps, Duration latestFrameAge, long rssBytes, double cpuPercent) {
+                           long reconnects, double fps, Duration latestFrameAge, long rssBytes, double cpuPercent,
+                           boolean late, FrameInfo latestFrame) {
 
     public SourceStatus {
         Objects.requireNonNull(cameraId, "cameraId");
         Objects.requireNonNull(state, "state");
         lastError = lastError == null ? "" : lastError;
+    }
+
+    /** A status that is not {@link #late()}: the constructor of API 1.1, kept for compatibility. */
+    public SourceStatus(String cameraId, SourceState state, boolean live, String lastError, long pid,
+                        long restarts, long decodedFrames, long publishedFrames, long droppedFrames,
+                        long reconnects, double fps, Duration latestFrameAge, long rssBytes, double cpuPercent) {
+        this(cameraId, state, live, lastError, pid, restarts, decodedFrames, publishedFrames, droppedFrames,
+                reconnects, fps, latestFrameAge, rssBytes, cpuPercent, false, null);
+    }
+
+    /** The newest frame's information, if there is a frame. */
+    public Optional<FrameInfo> latestFrameIfAny() {
+        return Optional.ofNullable(latestFrame);
     }
 
     /** Age of the newest frame, if there is one. */

@@ -45,6 +45,17 @@ final class CaptureLoop {
     private final boolean keyframesOnly;
     private final String display;
 
+    private final ConnectThrottle throttle;
+    /** When the last frame came (or the process started): an outage's age, for the backoff. */
+    private long lastFrameAtNanos = System.nanoTime();
+    private boolean reconnecting;
+    private boolean throttleLogged;
+    /** The camera's clock through RTCP, across the reconnects of this process (its time never goes back). */
+    private final SourceClock sourceClock = new SourceClock(90000);
+    /** Decoded pictures of this process, published or not: the frames' source sequence. */
+    private long decodedPictures;
+    private boolean clockResetPending;
+
     private volatile boolean stopping;
     private volatile Thread runner;
     private double knownSourceFps;
@@ -60,10 +71,11 @@ final class CaptureLoop {
         this.doorbell = doorbell;
         this.log = log;
         this.ffmpegLog = ffmpegLog;
-        this.opener = new SourceOpener(ffmpegLog::recent);
+        this.opener = new SourceOpener(ffmpegLog::recent, log);
         this.backoff = new Backoff(settings.reconnectDelayMillis(), settings.reconnectDelayMaxMillis());
         this.keyframesOnly = settings.decodeMode() == CaptureSettings.DecodeMode.KEYFRAMES;
         this.display = SecretMasker.maskUrls(settings.url());
+        this.throttle = ConnectThrottle.forHost();
     }
 
     /** Runs until {@link #stop()}; returns normally then. Unexpected errors (bugs) propagate. */
@@ -101,13 +113,17 @@ final class CaptureLoop {
         ffmpegLog.clearRecent();
         int socketTimeout = socketTimeoutMillis();
         SourceSpec spec = SourceSpec.of(settings, socketTimeout);
+        if (reconnecting && spec.live() && !awaitConnectTurn()) {
+            return End.STOPPING;
+        }
         // open: connect and handshake, at most twice (JavaCV retries a failed avformat_open_input once)
         progress.expectWithin(TimeUnit.MILLISECONDS.toNanos(
                 2L * (settings.connectTimeoutMillis() + settings.effectiveReadTimeoutMillis(knownSourceFps))));
         ffmpegLog.echo(false); // an open's FFmpeg errors go into its failure line, not each on a line of its own
         SourceOpener.CameraSource opened;
         try {
-            opened = opener.open(spec, socketTimeout);
+            sourceClock.newSession();
+            opened = opener.open(spec, socketTimeout, sourceClock);
         } finally {
             ffmpegLog.echo(true);
         }
@@ -164,10 +180,17 @@ final class CaptureLoop {
             long monoNanos = System.nanoTime();
             long epochNanos = epochNanos();
             lastFrameNanos = monoNanos;
+            lastFrameAtNanos = monoNanos;
             frames++;
+            decodedPictures++;
             outputs.addDecoded(1);
             if (av.width() != sourceWidth || av.height() != sourceHeight) {
                 geometry(av.width(), av.height());
+            }
+            if (frames == 2 && knownSourceFps == 0 && source.frameRate() > 0) {
+                // a source that learns its rate from the stream (framebus's RTSP client) knows it by now
+                knownSourceFps = source.frameRate();
+                outputs.sourceInfo(sourceWidth, sourceHeight, knownSourceFps);
             }
             if (frames == 1) {
                 streamingSince = monoNanos;
@@ -176,15 +199,27 @@ final class CaptureLoop {
                 backoff.reset();
                 streamingSince = 0;
             }
+            SourceClock.Stamp sourceTime = source.sourceTime(monoNanos);
+            if (sourceClock.lastEvent() != SourceClock.Event.NONE) {
+                sourceClockEvent();
+            }
             // one decoded frame for every output, fastest cap first: each publishes it (converted at its own size)
-            // when its own cap admits it, all with this frame's capture times. A slower output is offered only the
-            // frames the next faster one took, so every frame of it has a partner with the same capture time in
-            // every faster output (a detection on the small picture pairs with the full one)
+            // when its own cap admits it, all with this frame's capture times and source sequence. A slower output
+            // is offered only the frames the next faster one took, so every frame of it has a partner with the same
+            // capture time and source sequence in every faster output (a detection on the small picture pairs with
+            // the full one)
             boolean published = false;
             boolean offered = true;
             for (CaptureOutputs.Output o : outputs.byRate()) {
+                // a new time line must be flagged on the first frame each output publishes on it
+                o.clockResetPending |= sourceTime.reset();
                 if (offered && o.cap.admit(monoNanos)) {
-                    published |= publish(o, av, epochNanos, monoNanos, pts, frame.keyFrame);
+                    SourceClock.Stamp stamp = sourceTime;
+                    if (o.clockResetPending && stamp.source() != io.framebus.api.CaptureTimeSource.NONE) {
+                        stamp = new SourceClock.Stamp(stamp.epochNanos(), stamp.source(), true);
+                        o.clockResetPending = false;
+                    }
+                    published |= publish(o, av, epochNanos, monoNanos, pts, frame.keyFrame, stamp);
                 } else {
                     offered = false;
                     o.ring.addDropped(1);
@@ -203,8 +238,10 @@ final class CaptureLoop {
         }
         outputs.state(RingState.STREAMING);
         CaptureRing main = outputs.main();
-        log.info("STREAMING %dx%d %s %.1f fps -> ring %s, generation %d%s%s", sourceWidth, sourceHeight,
-                source.codecName(), knownSourceFps, main.format(), main.generation(),
+        // framebus's RTSP client learns the rate from the RTP timestamps of the next frames: not known yet here
+        log.info("STREAMING %dx%d %s %s -> ring %s, generation %d%s%s", sourceWidth, sourceHeight,
+                source.codecName(), knownSourceFps > 0 ? String.format(java.util.Locale.ROOT, "%.1f fps",
+                        knownSourceFps) : "(rate from the stream)", main.format(), main.generation(),
                 settings.fps() > 0 ? ", publishing at most " + settings.fps() + " fps" : "",
                 keyframesOnly ? ", key frames only" : "");
         for (CaptureOutputs.Output o : outputs.all().subList(1, outputs.all().size())) {
@@ -232,14 +269,29 @@ final class CaptureLoop {
         }
     }
 
-    /** Converts the frame straight into the output's next slot and publishes it; false when shutting down. */
+    /** The camera's clock stepped back or was reset (a reconnect, a clock set back): said, never passed on. */
+    private void sourceClockEvent() {
+        long ms = TimeUnit.NANOSECONDS.toMillis(sourceClock.lastStepNanos());
+        if (sourceClock.lastEvent() == SourceClock.Event.STEPPED_BACK) {
+            log.info("the camera's clock (RTCP) went back %d ms: frames carry no source capture time until it passes "
+                    + "the last one given (at most %d s)", ms, SourceClock.RESET_AFTER_MILLIS / 1000);
+        } else {
+            log.info("the camera's clock (RTCP) stayed %d ms behind for %d s: taken as reset, the next frame starts a "
+                    + "new time line (flagged)", ms, SourceClock.RESET_AFTER_MILLIS / 1000);
+        }
+    }
+
+    /**
+     * Converts the frame straight into the output's next slot and publishes it with the decode's source sequence
+     * (the same in every output); false when shutting down.
+     */
     private boolean publish(CaptureOutputs.Output o, AVFrame av, long epochNanos, long monoNanos, long pts,
-                            boolean keyframe) throws SourceException {
+                            boolean keyframe, SourceClock.Stamp sourceTime) throws SourceException {
         FrameFormat out = o.ring.format();
         long seq;
         try {
             seq = o.ring.publish(slot -> o.converter.convert(av, out, o.spec.scale(), slot), epochNanos, monoNanos,
-                    pts, keyframe);
+                    pts, keyframe, sourceTime, decodedPictures);
         } catch (FrameConverter.ConversionException e) {
             throw new SourceException(RingError.UNSUPPORTED, "output " + o.spec.name() + ": " + e.getMessage(), e);
         } catch (Exception e) {
@@ -261,7 +313,9 @@ final class CaptureLoop {
         String text = log.masker().mask(display + ": " + e.getMessage());
         outputs.error(code, text);
         outputs.state(permanent ? RingState.FAILED : RingState.RECONNECTING);
-        long delay = backoff.nextDelayMillis(permanent);
+        reconnecting = true;
+        long delay = backoff.nextDelayMillis(permanent,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastFrameAtNanos));
         log.log(permanent ? CaptureLogLine.Level.ERROR : CaptureLogLine.Level.WARN,
                 String.format(java.util.Locale.ROOT, "%s %s: %s; next attempt in %.1f s",
                         permanent ? "FAILED" : "RECONNECTING", code, text, delay / 1000.0));
@@ -269,6 +323,33 @@ final class CaptureLoop {
             return;
         }
         outputs.addReconnect();
+    }
+
+    /**
+     * Waits for this host's turn to reconnect ({@link ConnectThrottle}); false when asked to stop meanwhile. Said
+     * once per process when it made an attempt wait, or when the throttle cannot be used.
+     */
+    private boolean awaitConnectTurn() {
+        long waited = 0;
+        while (!stopping) {
+            long wait = throttle.tryAcquire();
+            if (wait == 0) {
+                if (!throttleLogged && (waited > 0 || throttle.broken())) {
+                    throttleLogged = true;
+                    log.info(throttle.broken()
+                            ? "host-wide reconnect throttle %s unusable: reconnects are not paced (logged once)"
+                            : "host-wide reconnect throttle %s made this reconnect wait %d ms (many cameras "
+                            + "reconnecting at once; logged once)", throttle.file(),
+                            TimeUnit.NANOSECONDS.toMillis(waited));
+                }
+                return true;
+            }
+            waited += wait;
+            if (!sleep(wait)) {
+                return false;
+            }
+        }
+        return false;
     }
 
     private void idleUntilStopped() {

@@ -22,6 +22,8 @@ final class CaptureOutputs implements AutoCloseable {
         final CaptureRing ring;
         final FrameRateCap cap;
         final FrameConverter converter = new FrameConverter();
+        /** The camera's clock started a new time line that this output has not flagged on a frame yet. */
+        boolean clockResetPending;
 
         Output(CaptureOutput spec, CaptureRing ring) {
             this.spec = spec;

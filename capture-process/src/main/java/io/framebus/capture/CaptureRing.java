@@ -68,6 +68,17 @@ final class CaptureRing implements AutoCloseable {
      */
     synchronized long publish(SlotFiller filler, long captureEpochNanos, long captureMonoNanos, long ptsMicros,
                               boolean keyframe) throws Exception {
+        return publish(filler, captureEpochNanos, captureMonoNanos, ptsMicros, keyframe, SourceClock.Stamp.NONE, 0);
+    }
+
+    /**
+     * Fills the next slot in place and publishes it with the source's capture time and the decoded picture's number.
+     *
+     * @return the frame's sequence, or 0 when the ring is closed (shutting down)
+     * @throws Exception what the filler threw; the slot is then not published
+     */
+    synchronized long publish(SlotFiller filler, long captureEpochNanos, long captureMonoNanos, long ptsMicros,
+                              boolean keyframe, SourceClock.Stamp sourceTime, long sourceSequence) throws Exception {
         if (closed) {
             return 0;
         }
@@ -79,7 +90,8 @@ final class CaptureRing implements AutoCloseable {
             w.abortClaim();
             throw e;
         }
-        return w.publishClaimed(captureEpochNanos, captureMonoNanos, ptsMicros, keyframe);
+        return w.publishClaimed(captureEpochNanos, captureMonoNanos, ptsMicros, keyframe, sourceTime.epochNanos(),
+                sourceTime.source(), sourceTime.reset(), sourceSequence);
     }
 
     FrameFormat format() {

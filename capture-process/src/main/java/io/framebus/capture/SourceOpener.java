@@ -9,7 +9,9 @@ import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameGrabber;
 
 /**
- * Opens a {@link SourceSpec} with JavaCV's {@link FFmpegFrameGrabber} in RAW image mode: the grabber decodes but
+ * Opens a {@link SourceSpec}: live H.264/H.265 over RTSP/TCP with framebus's own RTSP client and RTP depacketizer
+ * ({@link RtpCameraSource}, FFmpeg decodes), everything else, and whatever that client does not support, with
+ * JavaCV's {@link FFmpegFrameGrabber} in RAW image mode: the grabber decodes but
  * never converts, so a frame's {@link AVFrame} is the decoder's own picture and only published frames are ever
  * converted (by {@link FrameConverter}, into the ring).
  *
@@ -19,10 +21,16 @@ import org.bytedeco.javacv.FrameGrabber;
  */
 final class SourceOpener {
     private final Supplier<List<String>> ffmpegErrors;
+    private final CaptureLog log;
+    private boolean fallbackLogged;
 
-    /** @param ffmpegErrors the FFmpeg error lines of the current attempt, for classifying failures */
-    SourceOpener(Supplier<List<String>> ffmpegErrors) {
+    /**
+     * @param ffmpegErrors the FFmpeg error lines of the current attempt, for classifying failures
+     * @param log          where a fallback from framebus's RTSP client to FFmpeg's is said (once)
+     */
+    SourceOpener(Supplier<List<String>> ffmpegErrors, CaptureLog log) {
         this.ffmpegErrors = ffmpegErrors;
+        this.log = log;
     }
 
     /**
@@ -30,7 +38,18 @@ final class SourceOpener {
      *                            peer from a broken one
      * @throws SourceException classified; the grabber is released
      */
-    CameraSource open(SourceSpec spec, int socketTimeoutMillis) throws SourceException {
+    CameraSource open(SourceSpec spec, int socketTimeoutMillis, SourceClock clock) throws SourceException {
+        if (RtpCameraSource.handles(spec)) {
+            try {
+                return RtpCameraSource.open(spec, socketTimeoutMillis, clock);
+            } catch (RtspSession.Unsupported e) {
+                if (!fallbackLogged) {
+                    fallbackLogged = true;
+                    log.info("RTSP: %s; using FFmpeg's RTSP client, which holds each frame until the next one starts"
+                            + " (logged once)", e.getMessage());
+                }
+            }
+        }
         FFmpegFrameGrabber g = new FFmpegFrameGrabber(spec.input());
         if (spec.format() != null) {
             g.setFormat(spec.format());
@@ -57,7 +76,7 @@ final class SourceOpener {
             releaseQuietly(g);
             throw new SourceException(RingError.UNSUPPORTED, "no video stream in the source");
         }
-        return new CameraSource(g);
+        return new FfmpegSource(g);
     }
 
     static void releaseQuietly(FFmpegFrameGrabber g) {
@@ -69,38 +88,67 @@ final class SourceOpener {
     }
 
     /** An opened source: frames out, facts about the stream. */
-    static final class CameraSource implements AutoCloseable {
-        private final FFmpegFrameGrabber grabber;
-
-        private CameraSource(FFmpegFrameGrabber grabber) {
-            this.grabber = grabber;
-        }
-
+    interface CameraSource extends AutoCloseable {
         /**
          * The next decoded video frame (or next key frame), or null when the stream ended or a read failed or timed
          * out (JavaCV does not say which; the FFmpeg log does). The frame's {@link Frame#opaque} is the decoder's
          * {@link AVFrame}, valid until the next call.
          */
-        Frame next(boolean keyframesOnly) throws FrameGrabber.Exception {
+        Frame next(boolean keyframesOnly) throws FrameGrabber.Exception;
+
+        /** Width the stream announces, 0 when it did not (e.g. RTSP without SPS in the SDP). */
+        int width();
+
+        int height();
+
+        /** The stream's frame rate, 0 when unknown. */
+        double frameRate();
+
+        String codecName();
+
+        /**
+         * The source's own capture time of the frame {@link #next} returned last, from the {@link SourceClock} the
+         * source was opened with; {@link SourceClock.Stamp#NONE} for sources that give none.
+         */
+        default SourceClock.Stamp sourceTime(long nowMonoNanos) {
+            return SourceClock.Stamp.NONE;
+        }
+
+        @Override
+        void close();
+    }
+
+    /** A source read, depacketized and decoded by FFmpeg (through JavaCV's grabber). */
+    static final class FfmpegSource implements CameraSource {
+        private final FFmpegFrameGrabber grabber;
+
+        private FfmpegSource(FFmpegFrameGrabber grabber) {
+            this.grabber = grabber;
+        }
+
+        @Override
+        public Frame next(boolean keyframesOnly) throws FrameGrabber.Exception {
             return keyframesOnly ? grabber.grabKeyFrame() : grabber.grabImage();
         }
 
-        /** Width the stream announces, 0 when it did not (e.g. RTSP without SPS in the SDP). */
-        int width() {
+        @Override
+        public int width() {
             return grabber.getImageWidth();
         }
 
-        int height() {
+        @Override
+        public int height() {
             return grabber.getImageHeight();
         }
 
-        /** The stream's frame rate, 0 when unknown. */
-        double frameRate() {
+        @Override
+        public double frameRate() {
             double fps = grabber.getFrameRate();
             return Double.isFinite(fps) && fps > 0 && fps < 1000 ? fps : 0;
         }
 
-        String codecName() {
+        @Override
+        public String codecName() {
             String name = grabber.getVideoCodecName();
             return name == null || name.isBlank() ? "video" : name;
         }

@@ -66,6 +66,32 @@ class BackoffTest {
     }
 
     @Test
+    void aYoungOutageIsRetriedAboutEverySecondThenTheDelayGrows() {
+        Backoff b = new Backoff(500, 30_000, () -> 0.0);
+        long[] young = {500, 1000, 1000, 1000, 1000, 1000, 1000};
+        for (long e : young) {
+            assertThat(b.nextDelayMillis(false, 5_000)).isEqualTo(e);
+        }
+        long[] old = {2000, 4000, 8000, 16000, 30000, 30000};
+        for (long e : old) {
+            assertThat(b.nextDelayMillis(false, Backoff.YOUNG_OUTAGE_MILLIS + 1)).isEqualTo(e);
+        }
+        b.reset();
+        assertThat(b.nextDelayMillis(false, 0)).isEqualTo(500);
+    }
+
+    @Test
+    void youngRetriesKeepJitterAndABaseLargerThanASecond() {
+        Backoff jittered = new Backoff(500, 30_000, () -> 0.999_999);
+        jittered.nextDelayMillis(false, 0);
+        assertThat(jittered.nextDelayMillis(false, 0)).isBetween(750L, 751L);
+        Backoff slow = new Backoff(5000, 30_000, () -> 0.0);
+        assertThat(slow.nextDelayMillis(false, 0)).isEqualTo(5000);
+        assertThat(slow.nextDelayMillis(false, 0)).isEqualTo(5000);
+        assertThat(slow.nextDelayMillis(true, 0)).as("permanent errors still wait the maximum").isEqualTo(30_000);
+    }
+
+    @Test
     void rejectsNonsense() {
         assertThatThrownBy(() -> new Backoff(0, 10)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Backoff(100, 10)).isInstanceOf(IllegalArgumentException.class);

@@ -197,6 +197,8 @@ class OutputsCaptureIT {
                 assertThat(match).as("the full-size frame of the same decode as detect's " + small.info()).isNotNull();
                 assertThat(match.captureEpochNanos()).isEqualTo(small.info().captureEpochNanos());
                 assertThat(match.sourcePtsMicros()).isEqualTo(small.info().sourcePtsMicros());
+                assertThat(match.sourceSequence()).as("the decoded picture's number, the same in both outputs")
+                        .isEqualTo(small.info().sourceSequence()).isPositive();
             }
         }
     }

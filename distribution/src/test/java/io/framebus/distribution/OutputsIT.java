@@ -99,8 +99,8 @@ public class OutputsIT extends FramebusTestSupport {
         Set<Long> mainTimes = ConcurrentHashMap.newKeySet();
         Set<Long> paired = ConcurrentHashMap.newKeySet();
         Set<Long> detectTimes = ConcurrentHashMap.newKeySet();
-        try (Subscription a = main.subscribeInPlace(v -> mainTimes.add(v.info().captureMonoNanos() ^ v.info().captureEpochNanos()), Runnable::run);
-             Subscription b = detect.subscribeInPlace(v -> detectTimes.add(v.info().captureMonoNanos() ^ v.info().captureEpochNanos()), Runnable::run)) {
+        try (Subscription a = main.subscribeInPlace(v -> mainTimes.add(v.info().captureMonoNanos() ^ v.info().captureEpochNanos() ^ v.info().sourceSequence()), Runnable::run);
+             Subscription b = detect.subscribeInPlace(v -> detectTimes.add(v.info().captureMonoNanos() ^ v.info().captureEpochNanos() ^ v.info().sourceSequence()), Runnable::run)) {
             waitFor(Duration.ofSeconds(30), "three detect frames paired with main frames", () -> {
                 for (Long t : detectTimes) {
                     if (mainTimes.contains(t)) {

@@ -63,6 +63,11 @@ final class RtspServer implements AutoCloseable {
         return port;
     }
 
+    /** The running server's process id (to freeze it with SIGSTOP). */
+    long pid() {
+        return process.pid();
+    }
+
     /** Stops the server (by pid): SIGTERM, then SIGKILL. */
     void stop() {
         if (process != null && process.isAlive()) {

@@ -177,8 +177,18 @@ public final class RingDirectory {
     static boolean writerAlive(long pid, long startMillis) {
         return ProcessHandle.of(pid)
                 .filter(ProcessHandle::isAlive)
-                .map(p -> startMillis == 0 || startMillis(p) == 0 || startMillis(p) == startMillis)
+                .map(p -> sameStart(startMillis, startMillis(p)))
                 .orElse(false);
+    }
+
+    /**
+     * Whether two start times computed for one pid name the same process. On Linux a JVM computes them as its boot
+     * time (whole seconds, read once per JVM, and moved by every step of the wall clock) plus the process's start
+     * tick, so the same process can give values a whole number of seconds apart in two JVMs; the part below the
+     * second comes from the tick and never moves. 0 means unknown: the pid alone decides.
+     */
+    static boolean sameStart(long recorded, long current) {
+        return recorded == 0 || current == 0 || Math.floorMod(recorded - current, 1000L) == 0;
     }
 
     static long startMillis(ProcessHandle p) {

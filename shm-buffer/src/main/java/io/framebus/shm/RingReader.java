@@ -2,6 +2,7 @@ package io.framebus.shm;
 
 import static io.framebus.shm.internal.RingLayout.*;
 
+import io.framebus.api.CaptureTimeSource;
 import io.framebus.api.FrameFormat;
 import io.framebus.api.FrameInfo;
 import io.framebus.api.FrameView;
@@ -509,12 +510,21 @@ public final class RingReader implements AutoCloseable {
         }
 
         private FrameInfo info(long slot, long seq) {
+            // revision 1 fields: zero (not given) in the slots of revision 0 writers, which zero-filled them
+            int flags = memory.getInt(slot + SLOT_FLAGS_OFFSET);
+            CaptureTimeSource timeSource = CaptureTimeSource.fromCode(
+                    memory.getInt(slot + SLOT_CAPTURE_TIME_SOURCE_OFFSET));
             return new FrameInfo(cameraId, seq, generation,
                     memory.getLong(slot + SLOT_CAPTURE_EPOCH_NANOS_OFFSET),
                     memory.getLong(slot + SLOT_CAPTURE_MONO_NANOS_OFFSET),
                     memory.getLong(slot + SLOT_PTS_MICROS_OFFSET),
                     format,
-                    (memory.getInt(slot + SLOT_FLAGS_OFFSET) & FLAG_KEYFRAME) != 0);
+                    (flags & FLAG_KEYFRAME) != 0,
+                    timeSource == CaptureTimeSource.NONE ? 0
+                            : memory.getLong(slot + SLOT_SOURCE_CAPTURE_EPOCH_NANOS_OFFSET),
+                    timeSource,
+                    (flags & FLAG_SOURCE_CLOCK_RESET) != 0,
+                    memory.getLong(slot + SLOT_SOURCE_SEQUENCE_OFFSET));
         }
 
         /**

@@ -2,6 +2,7 @@ package io.framebus.shm;
 
 import static io.framebus.shm.internal.RingLayout.*;
 
+import io.framebus.api.CaptureTimeSource;
 import io.framebus.api.FrameFormat;
 import io.framebus.shm.internal.ByteBufferRingMemory;
 import io.framebus.shm.internal.RingMemory;
@@ -203,6 +204,7 @@ public final class RingWriter implements AutoCloseable {
         memory.setInt(PIXEL_FORMAT_OFFSET, format.pixelFormat().code());
         memory.setInt(STRIDE_OFFSET, format.stride());
         memory.setInt(SLOT_PAYLOAD_OFFSET_OFFSET, SLOT_HEADER_BYTES);
+        memory.setInt(REVISION_OFFSET, REVISION);
         memory.setLong(GENERATION_OFFSET, generation);
         memory.setLong(WRITER_PID_OFFSET, self.pid());
         memory.setLong(WRITER_START_MILLIS_OFFSET, RingDirectory.startMillis(self));
@@ -271,6 +273,23 @@ public final class RingWriter implements AutoCloseable {
      * @return the frame's sequence number
      */
     public long publishClaimed(long captureEpochNanos, long captureMonoNanos, long ptsMicros, boolean keyframe) {
+        return publishClaimed(captureEpochNanos, captureMonoNanos, ptsMicros, keyframe, 0, CaptureTimeSource.NONE,
+                false, 0);
+    }
+
+    /**
+     * Publishes the claimed frame with the source's own capture time and the decoded picture's number (format
+     * revision 1, docs/shm-format.md).
+     *
+     * @param sourceCaptureEpochNanos the camera's capture time, ns since the epoch; ignored (0 stored) with
+     *                                {@link CaptureTimeSource#NONE}
+     * @param captureTimeSource       where that time came from
+     * @param sourceClockReset        the frame starts a new time line of the source's clock
+     * @param sourceSequence          the decoded picture's number in the capture process, 0 when unknown
+     */
+    public long publishClaimed(long captureEpochNanos, long captureMonoNanos, long ptsMicros, boolean keyframe,
+                               long sourceCaptureEpochNanos, CaptureTimeSource captureTimeSource,
+                               boolean sourceClockReset, long sourceSequence) {
         ensureOpen();
         long seq = published + 1;
         if (claimed != seq) {
@@ -283,7 +302,12 @@ public final class RingWriter implements AutoCloseable {
         memory.setLong(slot + SLOT_PTS_MICROS_OFFSET, ptsMicros);
         memory.setLong(slot + SLOT_PUBLISH_MONO_NANOS_OFFSET, System.nanoTime());
         memory.setInt(slot + SLOT_PAYLOAD_BYTES_OFFSET, frameBytes);
-        memory.setInt(slot + SLOT_FLAGS_OFFSET, keyframe ? FLAG_KEYFRAME : 0);
+        memory.setInt(slot + SLOT_FLAGS_OFFSET, (keyframe ? FLAG_KEYFRAME : 0)
+                | (sourceClockReset ? FLAG_SOURCE_CLOCK_RESET : 0));
+        boolean timed = captureTimeSource != CaptureTimeSource.NONE;
+        memory.setLong(slot + SLOT_SOURCE_CAPTURE_EPOCH_NANOS_OFFSET, timed ? sourceCaptureEpochNanos : 0);
+        memory.setInt(slot + SLOT_CAPTURE_TIME_SOURCE_OFFSET, captureTimeSource.code());
+        memory.setLong(slot + SLOT_SOURCE_SEQUENCE_OFFSET, sourceSequence);
         // release: the payload and metadata above become visible no later than the even lock word
         memory.setLongRelease(slot + SLOT_LOCK_OFFSET, seq << 1);
         // release: a reader that sees the new published sequence sees the completed slot

@@ -37,8 +37,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Proves that docs/shm-format.md is enough for another language: rings written by {@link RingWriter} are read by
- * tools/python/framebus_ring.py (stdlib mmap + numpy) in a separate process, and everything it reports (header,
- * status, last error, frame metadata, pixels through numpy's shapes) matches what the Java side wrote.
+ * tools/python/framebus_ring.py (the command line of the Python client in clients/python: pread + numpy) in a
+ * separate process, and everything it reports (header, status, last error, frame metadata, pixels through numpy's
+ * shapes) matches what the Java side wrote.
  */
 class PythonReaderTest {
     private static final String PYTHON = "/usr/bin/python3";
@@ -107,8 +108,10 @@ class PythonReaderTest {
             long[] captureMono = new long[7];
             for (long seq = 1; seq <= 6; seq++) { // 6 frames in 4 slots: the ring has wrapped
                 captureMono[(int) seq] = System.nanoTime();
-                writer.publish(ByteBuffer.wrap(frame(format, seq, pattern)), EPOCH_BASE_NANOS + seq,
-                        captureMono[(int) seq], seq * 40_000, seq % 3 == 0);
+                // revision 1: the camera's capture time (RTCP) and the decoded picture's number
+                writer.claim().put(frame(format, seq, pattern));
+                writer.publishClaimed(EPOCH_BASE_NANOS + seq, captureMono[(int) seq], seq * 40_000, seq % 3 == 0,
+                        EPOCH_BASE_NANOS - 1000 + seq, io.framebus.api.CaptureTimeSource.RTCP, seq == 6, 100 + seq);
             }
             writer.state(RingState.STREAMING);
             writer.error(RingError.TIMEOUT, errorText);
@@ -161,6 +164,10 @@ class PythonReaderTest {
             assertThat(num(out, "frame_capture_mono_nanos")).isEqualTo(captureMono[6]);
             assertThat(num(out, "frame_pts_micros")).isEqualTo(6 * 40_000);
             assertThat(bool(out, "frame_keyframe")).isTrue();
+            assertThat(num(out, "frame_source_capture_epoch_nanos")).isEqualTo(EPOCH_BASE_NANOS - 1000 + 6);
+            assertThat(str(out, "frame_capture_time_source")).isEqualTo("RTCP");
+            assertThat(bool(out, "frame_source_clock_reset")).isTrue();
+            assertThat(num(out, "frame_source_sequence")).isEqualTo(106);
             assertThat(num(out, "frame_payload_bytes")).isEqualTo(format.frameBytes());
             assertFramePixels(out, format, 6, pattern, 701, 1000);
             assertThat(raw(out, "frame_shape")).isEqualTo("[720, 1280, 3]");

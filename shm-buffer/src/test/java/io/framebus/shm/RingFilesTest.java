@@ -136,6 +136,18 @@ class RingFilesTest {
     }
 
     @Test
+    void aWriterStartTimeShiftedByWholeSecondsIsStillTheWriter() throws Exception {
+        Path ring = ring("shifted");
+        // the writer's JVM read another boot time (the wall clock was set in between): whole seconds apart
+        long start = RingDirectory.startMillis(ProcessHandle.current());
+        writeLong(ring, RingLayout.WRITER_START_MILLIS_OFFSET, start - 37_000L);
+        assertThat(RingDirectory.isStale(ring)).isFalse();
+        writeLong(ring, RingLayout.WRITER_START_MILLIS_OFFSET, start - 37_010L);
+        assertThat(RingDirectory.isStale(ring)).isTrue();
+        assertThat(RingDirectory.sameStart(0, start)).isTrue();
+    }
+
+    @Test
     void notEnoughSpaceIsAClearErrorBeforeAnythingIsWritten() throws Exception {
         Path ring = dir.resolve("big.ring");
         assertThatThrownBy(() -> RingDirectory.requireSpace(dir, Long.MAX_VALUE / 2, ring))

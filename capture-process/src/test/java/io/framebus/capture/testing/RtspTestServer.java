@@ -132,6 +132,13 @@ public final class RtspTestServer implements AutoCloseable {
         if (options.keyint > 0) {
             cmd.addAll(List.of("--keyint", Integer.toString(options.keyint)));
         }
+        cmd.addAll(List.of("--codec", options.codec));
+        if (options.slices > 1) {
+            cmd.addAll(List.of("--slices", Integer.toString(options.slices)));
+        }
+        if (options.ntpOffsetMillis != null) {
+            cmd.addAll(List.of("--ntp-offset-ms", Long.toString(options.ntpOffsetMillis)));
+        }
         if (options.user != null) {
             cmd.addAll(List.of("--user", options.user, "--password", options.password));
         }
@@ -218,6 +225,9 @@ public final class RtspTestServer implements AutoCloseable {
         private String password = "";
         private Path tlsCert;
         private Path tlsKey;
+        private String codec = "h264";
+        private int slices;
+        private Long ntpOffsetMillis;
 
         /** A fixed port, e.g. to start a second server where the first was; default: a free one. */
         public Options port(int port) {
@@ -250,6 +260,24 @@ public final class RtspTestServer implements AutoCloseable {
         /** A videotestsrc pattern: smpte, ball, red, green, blue, white, black, ... */
         public Options pattern(String pattern) {
             this.pattern = pattern;
+            return this;
+        }
+
+        /** h264 (default) or h265. */
+        public Options codec(String codec) {
+            this.codec = codec;
+            return this;
+        }
+
+        /** Slices per frame (each its own NAL unit, usually its own RTP packets); default one. */
+        public Options slices(int slices) {
+            this.slices = slices;
+            return this;
+        }
+
+        /** The camera's clock in its RTCP sender reports runs this far ahead of the host's (negative: behind). */
+        public Options ntpOffsetMillis(long offset) {
+            this.ntpOffsetMillis = offset;
             return this;
         }
 

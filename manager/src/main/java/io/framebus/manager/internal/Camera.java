@@ -7,6 +7,7 @@ import io.framebus.api.SourceState;
 import io.framebus.api.SourceStatus;
 import io.framebus.contract.CaptureExit;
 import io.framebus.contract.CaptureLogLine;
+import io.framebus.contract.CaptureSettings;
 import io.framebus.contract.SecretMasker;
 import io.framebus.manager.CaptureProbe;
 import io.framebus.manager.SupervisedCamera;
@@ -531,25 +532,31 @@ final class Camera implements SupervisedCamera {
                 : w != null && w.override() != null && !w.reason().isEmpty() ? w.reason()
                 : rs != null && !rs.errorText().isEmpty() ? rs.errorText()
                 : lastRestartReason;
-        Duration age = latestFrameAge(r);
+        FrameInfo newest = latestFrame(r);
+        Duration age = newest == null ? null : newest.age();
         boolean live = state == SourceState.STREAMING && age != null
                 && age.toMillis() < settings.stallTimeoutMillis();
+        // an extra output's rate is its own (the watchdog measures the main ring only)
+        double outputFps = !o.isDefault() ? (ours ? o.rate(rs.publishedSequence()) : 0) : w == null ? 0 : w.fps();
+        boolean late = state == SourceState.STREAMING && age != null
+                && age.toNanos() > LateFrames.overdueAfterNanos(o.spec().fps(),
+                        settings.capture().decodeMode() == CaptureSettings.DecodeMode.KEYFRAMES,
+                        ours ? rs.sourceFpsMilli() / 1000.0 : 0, outputFps);
         return new SourceStatus(id, state, live, masker.mask(error),
                 p != null && p.alive() ? p.pid() : -1, restarts.get(),
                 ours ? rs.decodedFrames() : 0, ours ? rs.publishedSequence() : 0, ours ? rs.droppedFrames() : 0,
-                ours ? rs.reconnects() : 0,
-                !o.isDefault() ? (ours ? o.rate(rs.publishedSequence()) : 0) : w == null ? 0 : w.fps(), age, w == null ? -1 : w.rssBytes(),
-                w == null ? -1 : w.cpuPercent());
+                ours ? rs.reconnects() : 0, outputFps, age, w == null ? -1 : w.rssBytes(),
+                w == null ? -1 : w.cpuPercent(), late, newest);
     }
 
-    private static Duration latestFrameAge(RingReader r) {
+    private static FrameInfo latestFrame(RingReader r) {
         if (r == null) {
             return null;
         }
         FrameInfo[] seen = new FrameInfo[1];
         for (int attempt = 0; attempt < 3; attempt++) {
             if (r.visitLatest((info, pixels) -> seen[0] = info)) {
-                return seen[0].age();
+                return seen[0];
             }
         }
         return null;

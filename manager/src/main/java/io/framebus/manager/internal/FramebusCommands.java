@@ -85,7 +85,7 @@ public final class FramebusCommands {
             line(out, "pixel format", c.settings().capture().pixelFormat().name());
             line(out, "max fps", fmt(c.settings().fps()));
         }
-        line(out, "state", s.state() + (s.live() ? " (live)" : ""));
+        line(out, "state", s.state() + (s.late() ? " (late: no new frame when one was due)" : s.live() ? " (live)" : ""));
         line(out, "fps (10 s)", fmt(s.fps()));
         line(out, "latest frame age", age(s.latestFrameAge()));
         line(out, "frames decoded", Long.toString(s.decodedFrames()));

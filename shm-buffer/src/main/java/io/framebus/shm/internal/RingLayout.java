@@ -35,6 +35,9 @@ public final class RingLayout {
     public static final int WRITER_START_MILLIS_OFFSET = 64; // long: writer process start, epoch ms (pid reuse)
     public static final int CREATED_MILLIS_OFFSET = 72;  // long: epoch ms when this file was created
     public static final int SLOT_PAYLOAD_OFFSET_OFFSET = 80; // int: payload offset inside a slot
+    /** Revision of format version 1: 0 (files of writers before it), 1 (the slot's source time and sequence). */
+    public static final int REVISION_OFFSET = 84;        // int, stored with the geometry, before the version
+    public static final int REVISION = 1;
 
     // ---- block 1: camera id, written once
     public static final int CAMERA_ID_OFFSET = 128;      // 64 bytes UTF-8, NUL padded
@@ -80,9 +83,15 @@ public final class RingLayout {
     public static final int SLOT_PUBLISH_MONO_NANOS_OFFSET = 40; // long
     public static final int SLOT_PAYLOAD_BYTES_OFFSET = 48; // int
     public static final int SLOT_FLAGS_OFFSET = 52;         // int
+    // revision 1 (zero in slots of revision 0 writers, which read as "not given")
+    public static final int SLOT_SOURCE_CAPTURE_EPOCH_NANOS_OFFSET = SLOT_FLAGS_OFFSET + 4; // long, 0 when none
+    public static final int SLOT_CAPTURE_TIME_SOURCE_OFFSET = SLOT_SOURCE_CAPTURE_EPOCH_NANOS_OFFSET + 8; // int
+    public static final int SLOT_SOURCE_SEQUENCE_OFFSET = SLOT_CAPTURE_TIME_SOURCE_OFFSET + 8; // long (4 bytes pad)
     public static final int SLOT_HEADER_BYTES = 128;
 
     public static final int FLAG_KEYFRAME = 1;
+    /** Revision 1: the frame starts a new time line of the source's clock (FrameInfo.sourceClockReset). */
+    public static final int FLAG_SOURCE_CLOCK_RESET = 2;
 
     /** Bytes from one slot to the next for a payload of {@code frameBytes}: header + payload, page-aligned. */
     public static long slotBytes(long frameBytes) {

@@ -100,7 +100,10 @@ final class CameraWatch {
             return probe.sinceSpawnNanos() > grace
                     ? "capture process " + probe.pid() + " created no ring within " + seconds(grace) : null;
         }
-        if (probe.heartbeatAgeNanos() > stall) {
+        // the heartbeat beats every 200 ms while the capture loop keeps its promises: seconds without one is a frozen
+        // or hung process, detected as fast whatever the stall timeout (which is about frames, not the process)
+        long frozen = Math.min(stall, TimeUnit.MILLISECONDS.toNanos(config.frozenTimeoutMillis()));
+        if (probe.heartbeatAgeNanos() > frozen) {
             return "capture process " + probe.pid() + " stopped beating for " + seconds(probe.heartbeatAgeNanos())
                     + " (hung or frozen)";
         }

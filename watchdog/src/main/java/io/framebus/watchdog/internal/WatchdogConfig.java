@@ -13,6 +13,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             min = "50", max = "60000")
     int intervalMillis() default 250;
 
+    @AttributeDefinition(name = "Frozen process timeout (ms)", description = "A capture process whose heartbeat "
+            + "(every 200 ms while its loop keeps its promises) is older than this is hung or frozen (SIGSTOP, a "
+            + "deadlock, stuck in native code) and is restarted, whatever the camera's stall timeout says; the stall "
+            + "timeout is for a stream that stops while its process lives. The smaller of the two applies.",
+            min = "300", max = "600000")
+    int frozenTimeoutMillis() default 1500;
+
     @AttributeDefinition(name = "First restart delay (ms)", description = "Wait before the first restart; doubles "
             + "(with jitter) for each further restart without a stable run in between.", min = "0", max = "600000")
     int restartDelayMillis() default 100;

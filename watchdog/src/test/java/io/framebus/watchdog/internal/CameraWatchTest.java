@@ -90,6 +90,33 @@ class CameraWatchTest {
     }
 
     @Test
+    void aFrozenProcessIsFoundWithinTheFrozenTimeoutWhateverTheStallTimeout() {
+        SupervisionPolicy patient = new SupervisionPolicy(60_000, 3, 600_000);
+        CameraWatch w = new CameraWatch();
+        w.check(streaming(1, 100), patient, CONFIG, now);
+        CaptureProbe slowBeat = new CaptureProbe(true, 42, true, -1, 60_000 * MS, true,
+                (CONFIG.frozenTimeoutMillis() - 100) * MS, SourceState.STREAMING, 1, 2, 0);
+        assertThat(w.check(slowBeat, patient, CONFIG, now).report().override()).isNull();
+        CaptureProbe frozen = new CaptureProbe(true, 42, true, -1, 60_000 * MS, true,
+                (CONFIG.frozenTimeoutMillis() + 100) * MS, SourceState.STREAMING, 1, 2, 0);
+        CameraWatch.Decision d = w.check(frozen, patient, CONFIG, now);
+        assertThat(d.report().override()).isEqualTo(SourceState.STALLED);
+        assertThat(d.report().reason()).contains("stopped beating").contains("hung or frozen");
+    }
+
+    @Test
+    void theStallTimeoutStillGovernsAStreamThatStopsWhileItsProcessBeats() {
+        SupervisionPolicy patient = new SupervisionPolicy(60_000, 3, 600_000);
+        CameraWatch w = new CameraWatch();
+        w.check(streaming(7, 100), patient, CONFIG, now);
+        now += 30_000 * MS;
+        assertThat(w.check(streaming(7, 100), patient, CONFIG, now).report().override()).isNull();
+        now += 31_000 * MS;
+        assertThat(w.check(streaming(7, 100), patient, CONFIG, now).report().reason())
+                .contains("no new frame for 61.0 s while STREAMING");
+    }
+
+    @Test
     void framesThatStopWhileStreamingAreAStall() {
         check(streaming(7, 100));
         now += 1000 * MS;

@@ -1,5 +1,7 @@
 package io.framebus.web.internal;
 
+import io.framebus.api.CaptureTimeSource;
+import io.framebus.api.FrameInfo;
 import io.framebus.api.SourceStatus;
 import java.time.Instant;
 import java.util.List;
@@ -39,6 +41,7 @@ final class CamerasJson {
                 .field("name", c.name())
                 .field("state", s.state().name())
                 .field("live", s.live())
+                .field("late", s.late())
                 .field("fps", round1(s.fps()));
         w.name("latestFrameAgeMillis");
         if (s.latestFrameAge() == null) {
@@ -59,6 +62,22 @@ final class CamerasJson {
             w.nullValue();
         } else {
             w.value(round1(s.cpuPercent()));
+        }
+        // the camera's own capture time of the newest frame (RTCP sender reports), and how long before its decode
+        FrameInfo latest = s.latestFrame();
+        boolean sourceTimed = latest != null && latest.captureTimeSource() != CaptureTimeSource.NONE;
+        w.field("captureTimeSource", latest == null ? CaptureTimeSource.NONE.name() : latest.captureTimeSource().name());
+        w.name("sourceCaptureTime");
+        if (sourceTimed) {
+            w.value(latest.sourceCaptureTime().orElseThrow().toString());
+        } else {
+            w.nullValue();
+        }
+        w.name("sourceToDecodeMillis");
+        if (sourceTimed) {
+            w.value(round1((latest.captureEpochNanos() - latest.sourceCaptureEpochNanos()) / 1e6));
+        } else {
+            w.nullValue();
         }
         w.name("frame");
         if (c.format() == null) {

@@ -2,7 +2,9 @@ package io.framebus.web.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.framebus.api.CaptureTimeSource;
 import io.framebus.api.FrameFormat;
+import io.framebus.api.FrameInfo;
 import io.framebus.api.PixelFormat;
 import io.framebus.api.SourceState;
 import io.framebus.api.SourceStatus;
@@ -38,7 +40,8 @@ class CamerasJsonTest {
         Map<String, Object> front = cameras.get(0);
         assertThat(front).containsEntry("id", "front").containsEntry("name", "Front door")
                 // integral numbers are written without a fraction: 6.04 fps rounds to 6.0, written 6
-                .containsEntry("state", "STREAMING").containsEntry("live", true).containsEntry("fps", 6L)
+                .containsEntry("state", "STREAMING").containsEntry("live", true).containsEntry("late", false)
+                .containsEntry("fps", 6L)
                 .containsEntry("latestFrameAgeMillis", 83L).containsEntry("restarts", 1L)
                 .containsEntry("reconnects", 2L).containsEntry("lastError", "").containsEntry("pid", 4242L)
                 .containsEntry("rssBytes", 104_857_600L).containsEntry("cpuPercent", 3L)
@@ -59,6 +62,26 @@ class CamerasJsonTest {
         assertThat(bad.get("latestFrameAgeMillis")).isNull();
         assertThat(bad.get("frame")).isNull();
         assertThat(bad).containsKey("frame");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theCamerasOwnCaptureTimeOfTheNewestFrameIsShown() {
+        long sourceNanos = Instant.parse("2026-12-06T03:00:00Z").getEpochSecond() * 1_000_000_000L;
+        FrameInfo newest = new FrameInfo("front", 25, 1, sourceNanos + 12_500_000, System.nanoTime(), 0,
+                new FrameFormat(1280, 720, PixelFormat.BGR24), false, sourceNanos, CaptureTimeSource.RTCP, false, 99);
+        SourceStatus s = new SourceStatus("front", SourceState.STREAMING, true, "", 4242, 1, 100, 25, 75, 2, 6.04,
+                Duration.ofMillis(83), 104_857_600, 3.04, false, newest);
+        Map<String, Object> json = (Map<String, Object>) Json.parse(CamerasJson.camera(new CameraView(s, null, null)));
+        assertThat(json).containsEntry("captureTimeSource", "RTCP")
+                .containsEntry("sourceCaptureTime", "2026-12-06T03:00:00Z")
+                .containsEntry("sourceToDecodeMillis", 12.5);
+
+        Map<String, Object> none = (Map<String, Object>) Json.parse(CamerasJson.camera(
+                new CameraView(streaming("back"), null, null)));
+        assertThat(none).containsEntry("captureTimeSource", "NONE").containsKey("sourceCaptureTime");
+        assertThat(none.get("sourceCaptureTime")).isNull();
+        assertThat(none.get("sourceToDecodeMillis")).isNull();
     }
 
     @Test
