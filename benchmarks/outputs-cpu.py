@@ -31,8 +31,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tools", "python"))
-import framebus_ring  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
+from framebus._ring import RingFile  # noqa: E402  (the ring reader of clients/python)
 
 JVM = ["-Xms8m", "-Xmx64m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
        "-Xlog:disable", "-Xlog:all=warning:stderr"]
@@ -63,10 +63,12 @@ def start_capture(lib, camera_id, url, ring, settings, log):
 
 def published(ring):
     try:
-        with framebus_ring.Ring(ring) as r:
+        r = RingFile(ring)
+        try:
             s = r.status()
-            return s["published_sequence"], s["dropped_frames"], s["decoded_frames"], r.header["width"], \
-                r.header["height"]
+            return s["published_sequence"], s["dropped_frames"], s["decoded_frames"], s["width"], s["height"]
+        finally:
+            r.close()
     except Exception as e:  # noqa: BLE001 - a ring not there is reported, not fatal
         return None, None, None, str(e), None
 
@@ -139,7 +141,7 @@ def main():
                for n in all_rings):
             log.flush()
             with open(log.name) as f:
-                sys.stderr.write("".join(f.readlines()[-20:]))
+                sys.stderr.write("".join(f.readlines()[-8:]))
             sys.exit("an output published (almost) nothing in the window: the stream did not flow (a server too slow "
                      "for this size and pattern?); no ratio")
         ratio = pct["one"] / (pct["two-a"] + pct["two-b"])
