@@ -19,6 +19,17 @@ public interface FrameSource {
 
     /** Service property: the camera id (String), unique in the framework; use it in target filters. */
     String CAMERA_ID = "camera.id";
+    /**
+     * Service property (since 1.3): the camera's output this service publishes (String). Every camera has the
+     * output {@code main} (its configured width, height, pixel format and fps, ring {@code <id>.ring}); configured
+     * extra outputs (e.g. a 640x640 RGB24 picture for a detector) have services of their own with the same
+     * {@link #CAMERA_ID}. Frames of two outputs made from the same decoded frame carry the same
+     * {@link FrameInfo#sourceSequence()} and capture times ({@link FrameInfo#captureEpochNanos()},
+     * {@link FrameInfo#captureMonoNanos()}), which pairs them. A target
+     * filter {@code (&(camera.id=front)(output=detect))} picks one output; filters on {@code camera.id} alone match
+     * every output of the camera, so add {@code (output=main)} where only one is wanted.
+     */
+    String OUTPUT = "output";
     /** Service property: the human-readable camera name (String). */
     String CAMERA_NAME = "camera.name";
     /** Service property: width of the published frames in pixels (Integer). */

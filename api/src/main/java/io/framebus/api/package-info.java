@@ -18,5 +18,5 @@
  * {@link io.framebus.api.SourceStatus#live()} tell a consumer whether what it holds is current.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package io.framebus.api;

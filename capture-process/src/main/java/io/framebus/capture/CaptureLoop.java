@@ -35,15 +35,13 @@ final class CaptureLoop {
     private enum End { STOPPING, REPLAY, FINISHED }
 
     private final CaptureSettings settings;
-    private final CaptureRing ring;
+    private final CaptureOutputs outputs;
     private final SourceOpener opener;
-    private final FrameConverter converter;
     private final LoopProgress progress;
     private final Doorbell doorbell;
     private final CaptureLog log;
     private final FfmpegLog ffmpegLog;
     private final Backoff backoff;
-    private final FrameRateCap cap;
     private final boolean keyframesOnly;
     private final String display;
 
@@ -65,18 +63,16 @@ final class CaptureLoop {
     private int sourceHeight;
     private boolean replayLogged;
 
-    CaptureLoop(CaptureSettings settings, CaptureRing ring, FrameConverter converter, LoopProgress progress,
+    CaptureLoop(CaptureSettings settings, CaptureOutputs outputs, LoopProgress progress,
                 Doorbell doorbell, CaptureLog log, FfmpegLog ffmpegLog) {
         this.settings = settings;
-        this.ring = ring;
-        this.converter = converter;
+        this.outputs = outputs;
         this.progress = progress;
         this.doorbell = doorbell;
         this.log = log;
         this.ffmpegLog = ffmpegLog;
         this.opener = new SourceOpener(ffmpegLog::recent, log);
         this.backoff = new Backoff(settings.reconnectDelayMillis(), settings.reconnectDelayMaxMillis());
-        this.cap = new FrameRateCap(settings.fps());
         this.keyframesOnly = settings.decodeMode() == CaptureSettings.DecodeMode.KEYFRAMES;
         this.display = SecretMasker.maskUrls(settings.url());
         this.throttle = ConnectThrottle.forHost();
@@ -85,7 +81,7 @@ final class CaptureLoop {
     /** Runs until {@link #stop()}; returns normally then. Unexpected errors (bugs) propagate. */
     void run() {
         runner = Thread.currentThread();
-        ring.state(RingState.CONNECTING);
+        outputs.state(RingState.CONNECTING);
         log.info("CONNECTING %s", display);
         while (!stopping) {
             try {
@@ -135,7 +131,7 @@ final class CaptureLoop {
             if (source.frameRate() > 0) {
                 knownSourceFps = source.frameRate();
             }
-            ring.sourceInfo(source.width(), source.height(), knownSourceFps);
+            outputs.sourceInfo(source.width(), source.height(), knownSourceFps);
             return stream(spec, source, socketTimeout);
         }
     }
@@ -187,14 +183,14 @@ final class CaptureLoop {
             lastFrameAtNanos = monoNanos;
             frames++;
             decodedPictures++;
-            ring.addDecoded(1);
+            outputs.addDecoded(1);
             if (av.width() != sourceWidth || av.height() != sourceHeight) {
                 geometry(av.width(), av.height());
             }
             if (frames == 2 && knownSourceFps == 0 && source.frameRate() > 0) {
                 // a source that learns its rate from the stream (framebus's RTSP client) knows it by now
                 knownSourceFps = source.frameRate();
-                ring.sourceInfo(sourceWidth, sourceHeight, knownSourceFps);
+                outputs.sourceInfo(sourceWidth, sourceHeight, knownSourceFps);
             }
             if (frames == 1) {
                 streamingSince = monoNanos;
@@ -207,54 +203,69 @@ final class CaptureLoop {
             if (sourceClock.lastEvent() != SourceClock.Event.NONE) {
                 sourceClockEvent();
             }
-            // a new time line must be flagged on the first frame published on it, even if the cap drops this one
-            clockResetPending |= sourceTime.reset();
-            if (cap.admit(monoNanos)) {
-                if (clockResetPending && sourceTime.source() != io.framebus.api.CaptureTimeSource.NONE) {
-                    sourceTime = new SourceClock.Stamp(sourceTime.epochNanos(), sourceTime.source(), true);
-                    clockResetPending = false;
+            // one decoded frame for every output, fastest cap first: each publishes it (converted at its own size)
+            // when its own cap admits it, all with this frame's capture times and source sequence. A slower output
+            // is offered only the frames the next faster one took, so every frame of it has a partner with the same
+            // capture time and source sequence in every faster output (a detection on the small picture pairs with
+            // the full one)
+            boolean published = false;
+            boolean offered = true;
+            for (CaptureOutputs.Output o : outputs.byRate()) {
+                // a new time line must be flagged on the first frame each output publishes on it
+                o.clockResetPending |= sourceTime.reset();
+                if (offered && o.cap.admit(monoNanos)) {
+                    SourceClock.Stamp stamp = sourceTime;
+                    if (o.clockResetPending && stamp.source() != io.framebus.api.CaptureTimeSource.NONE) {
+                        stamp = new SourceClock.Stamp(stamp.epochNanos(), stamp.source(), true);
+                        o.clockResetPending = false;
+                    }
+                    published |= publish(o, av, epochNanos, monoNanos, pts, frame.keyFrame, stamp);
+                } else {
+                    offered = false;
+                    o.ring.addDropped(1);
                 }
-                publish(av, epochNanos, monoNanos, pts, frame.keyFrame, sourceTime);
-            } else {
-                ring.addDropped(1);
+            }
+            if (published) {
+                doorbell.ring();
             }
         }
         return End.STOPPING;
     }
 
     private void streaming(SourceOpener.CameraSource source, SourceSpec spec) {
-        if (ring.state() == RingState.STREAMING) {
+        if (outputs.state() == RingState.STREAMING) {
             return; // a looping file started its next pass: nothing changed for anyone watching
         }
-        ring.state(RingState.STREAMING);
-        FrameFormat out = ring.format();
+        outputs.state(RingState.STREAMING);
+        CaptureRing main = outputs.main();
         // framebus's RTSP client learns the rate from the RTP timestamps of the next frames: not known yet here
         log.info("STREAMING %dx%d %s %s -> ring %s, generation %d%s%s", sourceWidth, sourceHeight,
                 source.codecName(), knownSourceFps > 0 ? String.format(java.util.Locale.ROOT, "%.1f fps",
-                        knownSourceFps) : "(rate from the stream)", out, ring.generation(),
+                        knownSourceFps) : "(rate from the stream)", main.format(), main.generation(),
                 settings.fps() > 0 ? ", publishing at most " + settings.fps() + " fps" : "",
                 keyframesOnly ? ", key frames only" : "");
+        for (CaptureOutputs.Output o : outputs.all().subList(1, outputs.all().size())) {
+            log.info("output %s -> ring %s %s, generation %d", o.spec, o.ring.path().getFileName(), o.ring.format(),
+                    o.ring.generation());
+        }
     }
 
     /** The decoder's picture size changed (or this is the first frame): follow it if the output follows the source. */
     private void geometry(int width, int height) throws SourceException {
         sourceWidth = width;
         sourceHeight = height;
-        ring.sourceInfo(width, height, knownSourceFps);
-        FrameFormat wanted = settings.outputFormat(width, height);
-        if (wanted.equals(ring.format())) {
-            return;
-        }
-        boolean fromPlaceholder = ring.placeholder();
-        try {
-            ring.reformat(wanted);
-        } catch (IOException e) {
-            throw new SourceException(RingError.INTERNAL, "cannot create the ring for " + wanted + ": "
-                    + e.getMessage(), e);
-        }
-        if (!fromPlaceholder) {
-            log.info("source size changed to %dx%d: ring now %s, generation %d", width, height, wanted,
-                    ring.generation());
+        outputs.sourceInfo(width, height, knownSourceFps);
+        for (CaptureOutputs.Output o : outputs.all()) {
+            boolean fromPlaceholder = o.ring.placeholder();
+            try {
+                if (o.follow(width, height) && !fromPlaceholder) {
+                    log.info("source size changed to %dx%d: ring %s now %s, generation %d", width, height,
+                            o.ring.path().getFileName(), o.ring.format(), o.ring.generation());
+                }
+            } catch (IOException e) {
+                throw new SourceException(RingError.INTERNAL, "cannot create the ring for output " + o.spec.name()
+                        + " (" + o.spec.format(width, height) + "): " + e.getMessage(), e);
+            }
         }
     }
 
@@ -270,21 +281,23 @@ final class CaptureLoop {
         }
     }
 
-    private void publish(AVFrame av, long epochNanos, long monoNanos, long pts, boolean keyframe,
-                         SourceClock.Stamp sourceTime) throws SourceException {
-        FrameFormat out = ring.format();
+    /**
+     * Converts the frame straight into the output's next slot and publishes it with the decode's source sequence
+     * (the same in every output); false when shutting down.
+     */
+    private boolean publish(CaptureOutputs.Output o, AVFrame av, long epochNanos, long monoNanos, long pts,
+                            boolean keyframe, SourceClock.Stamp sourceTime) throws SourceException {
+        FrameFormat out = o.ring.format();
         long seq;
         try {
-            seq = ring.publish(slot -> converter.convert(av, out, slot), epochNanos, monoNanos, pts, keyframe,
-                    sourceTime, decodedPictures);
+            seq = o.ring.publish(slot -> o.converter.convert(av, out, o.spec.scale(), slot), epochNanos, monoNanos,
+                    pts, keyframe, sourceTime, decodedPictures);
         } catch (FrameConverter.ConversionException e) {
-            throw new SourceException(RingError.UNSUPPORTED, e.getMessage(), e);
+            throw new SourceException(RingError.UNSUPPORTED, "output " + o.spec.name() + ": " + e.getMessage(), e);
         } catch (Exception e) {
             throw new SourceException(RingError.INTERNAL, "publishing failed: " + e, e);
         }
-        if (seq > 0) {
-            doorbell.ring();
-        }
+        return seq > 0;
     }
 
     private SourceException readFailure(String message, long lastFrameNanos, int socketTimeoutMillis) {
@@ -298,8 +311,8 @@ final class CaptureLoop {
         RingError code = e.error();
         boolean permanent = code.permanent();
         String text = log.masker().mask(display + ": " + e.getMessage());
-        ring.error(code, text);
-        ring.state(permanent ? RingState.FAILED : RingState.RECONNECTING);
+        outputs.error(code, text);
+        outputs.state(permanent ? RingState.FAILED : RingState.RECONNECTING);
         reconnecting = true;
         long delay = backoff.nextDelayMillis(permanent,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastFrameAtNanos));
@@ -309,7 +322,7 @@ final class CaptureLoop {
         if (!sleep(TimeUnit.MILLISECONDS.toNanos(delay))) {
             return;
         }
-        ring.addReconnect();
+        outputs.addReconnect();
     }
 
     /**
@@ -340,7 +353,7 @@ final class CaptureLoop {
     }
 
     private void idleUntilStopped() {
-        ring.state(RingState.STOPPED);
+        outputs.state(RingState.STOPPED);
         log.info("end of file (loop=false): STOPPED, idle until the process is stopped");
         while (!stopping) {
             sleep(TimeUnit.SECONDS.toNanos(1));

@@ -55,7 +55,7 @@ public final class CaptureMain {
     private final PrintStream stderr;
     private final CountDownLatch loopDone = new CountDownLatch(1);
     private volatile CaptureLog log;
-    private volatile CaptureRing ring;
+    private volatile CaptureOutputs ring;
     private volatile CaptureLoop loop;
     private volatile Heartbeat heartbeat;
     private volatile Doorbell doorbell;
@@ -128,17 +128,19 @@ public final class CaptureMain {
             return EXIT_FFMPEG_UNAVAILABLE;
         }
 
-        CaptureRing ring;
+        CaptureOutputs ring;
         try {
-            ring = CaptureRing.create(settings);
+            ring = CaptureOutputs.create(settings);
         } catch (IOException e) {
             log.error("cannot create the ring %s: %s", settings.ringPath(), e.getMessage());
             return EXIT_RING_UNAVAILABLE;
         }
         this.ring = ring;
-        log.info("ring %s: %s%s, %d slots, generation %d", ring.path(), ring.format(),
-                ring.placeholder() ? " (placeholder until the source's size is known)" : "", settings.slots(),
-                ring.generation());
+        for (CaptureOutputs.Output o : ring.all()) {
+            log.info("ring %s: %s%s, %d slots, generation %d", o.ring.path(), o.ring.format(),
+                    o.ring.placeholder() ? " (placeholder until the source's size is known)" : "", settings.slots(),
+                    o.ring.generation());
+        }
 
         LoopProgress progress = new LoopProgress();
         heartbeat = new Heartbeat(ring, progress, log, settings.heartbeatMillis()).start();
@@ -146,8 +148,8 @@ public final class CaptureMain {
         if (doorbell.isOff()) {
             log.info("stdout is a terminal: doorbell off");
         }
-        try (FrameConverter converter = new FrameConverter()) {
-            CaptureLoop l = new CaptureLoop(settings, ring, converter, progress, doorbell, log, ffmpegLog);
+        try {
+            CaptureLoop l = new CaptureLoop(settings, ring, progress, doorbell, log, ffmpegLog);
             this.loop = l;
             if (shuttingDown) {
                 return EXIT_STOPPED;
@@ -163,6 +165,7 @@ public final class CaptureMain {
             return EXIT_INTERNAL_ERROR;
         } finally {
             loopDone.countDown();
+            ring.closeConverters();
         }
     }
 
@@ -205,10 +208,10 @@ public final class CaptureMain {
         if (d != null) {
             d.close();
         }
-        CaptureRing r = ring;
+        CaptureOutputs r = ring;
         if (r != null && !fatal) {
             r.close();
-            log.info("stopped: ring %s closed (STOPPED)", r.path());
+            log.info("stopped: ring %s closed (STOPPED)", r.main().path());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.framebus.capture;
 
+import io.framebus.contract.CaptureOutput;
 import io.framebus.contract.CaptureSettings;
 import io.framebus.api.FrameFormat;
 import io.framebus.shm.RingError;
@@ -42,10 +43,15 @@ final class CaptureRing implements AutoCloseable {
 
     /** Creates the ring file: with the configured size, or a placeholder until the source's size is known. */
     static CaptureRing create(CaptureSettings s) throws IOException {
-        FrameFormat format = s.fixedSize() ? new FrameFormat(s.width(), s.height(), s.pixelFormat())
-                : new FrameFormat(PLACEHOLDER_SIDE, PLACEHOLDER_SIDE, s.pixelFormat());
-        return new CaptureRing(RingWriter.create(s.ringPath(), s.cameraId(), format, s.slots(), s.generation()),
-                !s.fixedSize());
+        return create(s, s.allOutputs().get(0));
+    }
+
+    /** Creates the ring file of output {@code o} of the camera (its path: {@link CaptureSettings#ringPath(String)}). */
+    static CaptureRing create(CaptureSettings s, CaptureOutput o) throws IOException {
+        FrameFormat format = o.fixedSize() ? new FrameFormat(o.width(), o.height(), o.pixelFormat())
+                : new FrameFormat(PLACEHOLDER_SIDE, PLACEHOLDER_SIDE, o.pixelFormat());
+        return new CaptureRing(RingWriter.create(s.ringPath(o.name()), s.cameraId(), format, s.slots(),
+                s.generation()), !o.fixedSize());
     }
 
     /** A slot filler: converts the frame into the slot's memory. */

@@ -10,14 +10,14 @@ import java.util.concurrent.locks.LockSupport;
  * stall is logged once, and its end too.
  */
 final class Heartbeat implements AutoCloseable {
-    private final CaptureRing ring;
+    private final CaptureOutputs ring;
     private final LoopProgress progress;
     private final CaptureLog log;
     private final long periodNanos;
     private final Thread thread;
     private volatile boolean stopped;
 
-    Heartbeat(CaptureRing ring, LoopProgress progress, CaptureLog log, long periodMillis) {
+    Heartbeat(CaptureOutputs ring, LoopProgress progress, CaptureLog log, long periodMillis) {
         this.ring = ring;
         this.progress = progress;
         this.log = log;

@@ -51,13 +51,17 @@ import java.io.StringWriter;
  *   <li>{@code loop} (true): play a file source again from the start when it ends.</li>
  *   <li>{@code generation} (1): the least ring generation to use.</li>
  *   <li>{@code heartbeatMillis} (200): heartbeat period.</li>
+ *   <li>{@code outputs} (empty): extra outputs besides the default one, separated by {@code ;}, each in the
+ *       grammar of {@link CaptureOutput} (e.g. {@code detect: 640x640 RGB24 fps=2 fit}); output {@code o} goes into
+ *       the ring {@code <id>~o.ring} next to {@code ringPath}.</li>
  * </ul>
  * Unknown keys are an error (a misspelt key would otherwise be silently ignored).
  */
 public record CaptureSettings(String cameraId, String url, Path ringPath, int width, int height, PixelFormat pixelFormat,
                        double fps, int slots, RtspTransport rtspTransport, int connectTimeoutMillis,
                        int readTimeoutMillis, int reconnectDelayMillis, int reconnectDelayMaxMillis,
-                       DecodeMode decodeMode, boolean loop, long generation, int heartbeatMillis) {
+                       DecodeMode decodeMode, boolean loop, long generation, int heartbeatMillis,
+                       List<CaptureOutput> outputs) {
 
     /** How RTSP media travels. TCP (interleaved) is the default: it survives NAT, firewalls and lossy Wi-Fi. */
     public enum RtspTransport { TCP, UDP }
@@ -87,6 +91,7 @@ public record CaptureSettings(String cameraId, String url, Path ringPath, int wi
     public static final String LOOP = "loop";
     public static final String GENERATION = "generation";
     public static final String HEARTBEAT_MILLIS = "heartbeatMillis";
+    public static final String OUTPUTS = "outputs";
 
     // Defaults, as compile-time constants so that the manager's metatype (annotation defaults) uses the very same.
     public static final String DEFAULT_PIXEL_FORMAT = "BGR24";
@@ -135,6 +140,7 @@ public record CaptureSettings(String cameraId, String url, Path ringPath, int wi
         k.put(LOOP, "true");
         k.put(GENERATION, "1");
         k.put(HEARTBEAT_MILLIS, Integer.toString(DEFAULT_HEARTBEAT_MILLIS));
+        k.put(OUTPUTS, "");
         KEYS = java.util.Collections.unmodifiableMap(k);
     }
 
@@ -199,6 +205,25 @@ public record CaptureSettings(String cameraId, String url, Path ringPath, int wi
         boolean loop = p.booleanValue("loop");
         long generation = p.longValue("generation", 1, Long.MAX_VALUE / 4);
         int heartbeat = p.intValue("heartbeatMillis", 10, 10_000);
+        List<String> outputProblems = new ArrayList<>();
+        List<CaptureOutput> outputs = CaptureOutput.parseAll(new String[] {doc.getProperty(OUTPUTS, "")}, fps,
+                outputProblems);
+        outputProblems.forEach(m -> p.problem(OUTPUTS, m));
+        if (cameraId != null && !outputs.isEmpty()) {
+            int longest = outputs.stream().mapToInt(o -> o.name().length()).max().orElse(0);
+            if (cameraId.length() + 1 + longest + RingDirectory.SUFFIX.length() > 255) {
+                p.problem(OUTPUTS, "camera id and output name make a ring file name over 255 characters");
+            }
+        }
+        for (CaptureOutput o : outputs) {
+            if (o.fixedSize()) {
+                long bytes = RingWriter.fileBytes(o.format(o.width(), o.height()), slots);
+                if (bytes > RingWriter.MAX_FILE_BYTES) {
+                    p.problem(OUTPUTS, "output '" + o.name() + "': " + slots + " x " + o.width() + "x" + o.height()
+                            + " " + o.pixelFormat() + " frames do not fit in one ring file (2 GiB)");
+                }
+            }
+        }
         if (width > 0 && height > 0 && pixelFormat != null) {
             long fileBytes = RingWriter.fileBytes(new FrameFormat(width, height, pixelFormat), slots);
             if (fileBytes > RingWriter.MAX_FILE_BYTES) {
@@ -210,7 +235,7 @@ public record CaptureSettings(String cameraId, String url, Path ringPath, int wi
         p.throwIfAny();
         return new CaptureSettings(cameraId, url, ringPath, width, height, pixelFormat, fps, slots, transport,
                 connectTimeout, readTimeout, reconnectDelay, reconnectDelayMax, decodeMode, loop, generation,
-                heartbeat);
+                heartbeat, List.copyOf(outputs));
     }
 
     /**
@@ -258,12 +283,30 @@ public record CaptureSettings(String cameraId, String url, Path ringPath, int wi
     /** The settings as a log line: no password (the URL is masked), no noise. */
     public String describe() {
         return String.format(Locale.ROOT, "url=%s ring=%s size=%s format=%s fps=%s slots=%d transport=%s "
-                        + "connectTimeout=%dms readTimeout=%s reconnect=%d..%dms decode=%s loop=%s",
+                        + "connectTimeout=%dms readTimeout=%s reconnect=%d..%dms decode=%s loop=%s%s",
                 SecretMasker.maskUrls(url), ringPath, fixedSize() ? width + "x" + height
                         : (width == 0 && height == 0 ? "source" : width + "x" + height + " (aspect)"),
                 pixelFormat, fps == 0 ? "all" : fps, slots, rtspTransport.name().toLowerCase(Locale.ROOT),
                 connectTimeoutMillis, readTimeoutMillis == 0 ? "auto" : readTimeoutMillis + "ms",
-                reconnectDelayMillis, reconnectDelayMaxMillis, decodeMode.name().toLowerCase(Locale.ROOT), loop);
+                reconnectDelayMillis, reconnectDelayMaxMillis, decodeMode.name().toLowerCase(Locale.ROOT), loop,
+                outputs.isEmpty() ? "" : " outputs=[" + CaptureOutput.join(outputs) + "]");
+    }
+
+    /**
+     * Every output of the camera: the default one ({@value CaptureOutput#DEFAULT_NAME}, from width, height,
+     * pixelFormat and fps, stretched) first, then the extra ones.
+     */
+    public List<CaptureOutput> allOutputs() {
+        List<CaptureOutput> all = new ArrayList<>();
+        all.add(new CaptureOutput(CaptureOutput.DEFAULT_NAME, width, height, pixelFormat, fps,
+                CaptureOutput.ScaleMode.STRETCH));
+        all.addAll(outputs);
+        return all;
+    }
+
+    /** The ring file of output {@code output} (the default output's is {@link #ringPath()}). */
+    public Path ringPath(String output) {
+        return CaptureOutput.ringPath(ringPath, output);
     }
 
     /**
@@ -273,11 +316,22 @@ public record CaptureSettings(String cameraId, String url, Path ringPath, int wi
         return fixedSize() ? RingWriter.fileBytes(new FrameFormat(width, height, pixelFormat), slots) : -1;
     }
 
+    /** The ring files of the extra outputs of a fixed size (those that follow the source are not known yet). */
+    public long outputRingFileBytes() {
+        long total = 0;
+        for (CaptureOutput o : outputs) {
+            if (o.fixedSize()) {
+                total += RingWriter.fileBytes(o.format(o.width(), o.height()), slots);
+            }
+        }
+        return total;
+    }
+
     /** The same settings for another ring generation (each spawn of a capture process asks for a newer one). */
     public CaptureSettings withGeneration(long newGeneration) {
         return new CaptureSettings(cameraId, url, ringPath, width, height, pixelFormat, fps, slots, rtspTransport,
                 connectTimeoutMillis, readTimeoutMillis, reconnectDelayMillis, reconnectDelayMaxMillis, decodeMode,
-                loop, newGeneration, heartbeatMillis);
+                loop, newGeneration, heartbeatMillis, outputs);
     }
 
     /**
@@ -303,6 +357,7 @@ public record CaptureSettings(String cameraId, String url, Path ringPath, int wi
         p.setProperty(LOOP, Boolean.toString(loop));
         p.setProperty(GENERATION, Long.toString(generation));
         p.setProperty(HEARTBEAT_MILLIS, Integer.toString(heartbeatMillis));
+        p.setProperty(OUTPUTS, CaptureOutput.join(outputs));
         StringWriter out = new StringWriter();
         try {
             p.store(out, null);

@@ -7,6 +7,8 @@
  *       every key, default and limit, written by {@link io.framebus.contract.CaptureSettings#document()} and
  *       validated once by {@link io.framebus.contract.CaptureSettings#parse(java.util.Properties)} on both
  *       sides;</li>
+ *   <li>{@link io.framebus.contract.CaptureOutput} (1.1): a camera's extra outputs, their one-line grammar (the
+ *       {@code outputs} key of the camera configuration and of the settings document) and their ring files;</li>
  *   <li>{@link io.framebus.contract.CaptureExit}: the process's exit codes, each transient (restart) or permanent
  *       (restarting cannot help);</li>
  *   <li>{@link io.framebus.contract.CaptureLogLine}: the stderr line format, with a level;</li>
@@ -15,5 +17,5 @@
  * </ul>
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package io.framebus.contract;

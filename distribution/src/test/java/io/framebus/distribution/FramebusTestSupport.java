@@ -224,8 +224,8 @@ public abstract class FramebusTestSupport {
         List<ProcessHandle> writers = new ArrayList<>();
         for (Path ring : ringFiles()) {
             String name = ring.getFileName().toString();
-            if (name.startsWith(".") || !name.endsWith(".ring")) {
-                continue; // the class-data archive run's ring, or one being created
+            if (name.startsWith(".") || !name.endsWith(".ring") || name.contains("~")) {
+                continue; // the class-data archive run's ring, one being created, or an extra output's (same writer)
             }
             try (io.framebus.shm.RingReader r = io.framebus.shm.RingReader.open(ring)) {
                 ProcessHandle.of(r.status().writerPid()).filter(ProcessHandle::isAlive).ifPresent(writers::add);

@@ -76,6 +76,7 @@ public class WebPageIT extends FramebusTestSupport {
             yard.put("name", "Yard (SMPTE bars, NV12)");
             yard.put("url", "testsrc:size=640x360:rate=25:pattern=smptebars");
             yard.put("pixelFormat", "NV12");
+            yard.put("outputs", new String[] {"small: 160x120 GRAY8 fps=5"});
             camera("yard", yard);
             Map<String, Object> gate = new Hashtable<>();
             gate.put("id", "gate");
@@ -121,6 +122,12 @@ public class WebPageIT extends FramebusTestSupport {
                 waitFor(Duration.ofSeconds(30), "the live preview shows frames", () -> ((Number) ((JavascriptExecutor) page)
                         .executeScript("return document.getElementById('preview-img').naturalWidth;")).longValue() == 640);
                 assertEquals(1.0, previewStreams(), 0);
+                // yard has a second output: the dialog's picker switches the preview to it
+                WebElement picker = page.findElement(By.id("preview-output"));
+                assertTrue("the output picker is shown", picker.isDisplayed());
+                picker.findElement(By.xpath(".//option[starts-with(text(),'small')]")).click();
+                waitFor(Duration.ofSeconds(30), "the preview shows the small output", () -> ((Number) ((JavascriptExecutor) page)
+                        .executeScript("return document.getElementById('preview-img').naturalWidth;")).longValue() == 160);
                 page.findElement(By.cssSelector("#preview button")).click();
                 waitFor(Duration.ofSeconds(30), "no preview streaming after the dialog closed", () -> previewStreams() == 0);
 

@@ -5,5 +5,5 @@
  * manager) and this package stays small on purpose.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package io.framebus.manager;

@@ -20,6 +20,12 @@ public final class RingDirectory {
     /** File name suffix of ring files. */
     public static final String SUFFIX = ".ring";
 
+    /**
+     * Between a camera id and an output name in the ring file of a camera's extra output:
+     * {@code <id>~<output>.ring}. No camera id contains it ({@link #CAMERA_ID}), so no two cameras' files collide.
+     */
+    public static final String OUTPUT_SEPARATOR = "~";
+
     /** A camera id usable as a file name: letters, digits, dot, underscore, dash; no leading dot; 1..64. */
     public static final Pattern CAMERA_ID = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}");
 

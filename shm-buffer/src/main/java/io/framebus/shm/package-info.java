@@ -4,5 +4,5 @@
  * {@code docs/shm-format.md}; the offsets live in one place, {@code io.framebus.shm.internal.RingLayout}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package io.framebus.shm;

@@ -23,6 +23,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import io.framebus.api.PixelFormat;
+import io.framebus.contract.CaptureOutput;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.framework.BundleContext;
@@ -36,6 +41,7 @@ import org.osgi.service.log.Logger;
  */
 final class Camera implements SupervisedCamera {
     private static final Duration STOP_GRACE = Duration.ofSeconds(2);
+    private static final long RATE_WINDOW_NANOS = Duration.ofSeconds(2).toNanos();
 
     private final String configPid;
     private final String id;
@@ -45,14 +51,13 @@ final class Camera implements SupervisedCamera {
     private final BundleContext context;
     private final Logger log;
     private final Doorbell doorbell = new Doorbell();
-    private final RingFrameSource frameSource;
+    /** Every output, the default one ({@value CaptureOutput#DEFAULT_NAME}) first; just that one when invalid. */
+    private final List<Output> outputs;
     private final AtomicLong restarts = new AtomicLong();
     private final SecretMasker masker;
 
     /** The capture process; replaced only under this object's monitor, by {@link #spawn}. */
     private volatile CaptureProcess process;
-    /** Set by the ticker thread only ({@link #tick} runs under {@link #tickLock}). */
-    private volatile RingReader reader;
     private final Object tickLock = new Object();
     /** One restart at a time: a second request while one runs is the same restart. */
     private final AtomicBoolean restarting = new AtomicBoolean();
@@ -61,11 +66,99 @@ final class Camera implements SupervisedCamera {
     private volatile String spawnError;
     private volatile boolean stopped;
     private long generation;
-    private ServiceRegistration<FrameSource> frameSourceRegistration;
     private ServiceRegistration<SupervisedCamera> supervisedRegistration;
-    private FrameFormat registeredFormat;
     /** Where the cluster placed it (set once, before the camera is published); null on a single host. */
     private volatile CameraHome home;
+
+    /**
+     * One output of the camera: its ring reader, its FrameSource service. The capture process writes every output's
+     * ring; the manager reads each like a camera of its own.
+     */
+    final class Output {
+        private final CaptureOutput spec;
+        private final RingFrameSource frameSource;
+        /** Set by the ticker thread only ({@link #tick} runs under {@link #tickLock}). */
+        private volatile RingReader reader;
+        private ServiceRegistration<FrameSource> registration;
+        private FrameFormat registeredFormat;
+        // the publish rate of an extra output (the watchdog measures the main ring only): frames published between
+        // two status reads at least RATE_WINDOW_NANOS apart
+        private long rateSequence = -1;
+        private long rateNanos;
+        private double rate;
+
+        synchronized double rate(long published) {
+            long now = System.nanoTime();
+            if (rateSequence < 0 || published < rateSequence) {
+                rateSequence = published; // first read, or a new capture process counting from 0
+                rateNanos = now;
+                rate = 0;
+            } else if (now - rateNanos >= RATE_WINDOW_NANOS) {
+                rate = (published - rateSequence) * 1e9 / (now - rateNanos);
+                rateSequence = published;
+                rateNanos = now;
+            }
+            return rate;
+        }
+
+        private Output(CaptureOutput spec) {
+            this.spec = spec;
+            this.frameSource = new RingFrameSource(this, (what, e) -> log.error("camera {} output {}: {}", id,
+                    spec.name(), what, e));
+        }
+
+        String name() {
+            return spec.name();
+        }
+
+        CaptureOutput spec() {
+            return spec;
+        }
+
+        Camera camera() {
+            return Camera.this;
+        }
+
+        String cameraId() {
+            return id;
+        }
+
+        RingReader reader() {
+            return reader;
+        }
+
+        RingFrameSource frameSource() {
+            return frameSource;
+        }
+
+        Doorbell doorbell() {
+            return doorbell;
+        }
+
+        /** Fixed output geometry, or null when it comes from the source. */
+        FrameFormat fixedFormat() {
+            return spec.fixedSize() ? spec.format(spec.width(), spec.height()) : null;
+        }
+
+        Path ringPath() {
+            return CaptureOutput.ringPath(runtime.ringPath(id), spec.name());
+        }
+
+        boolean isDefault() {
+            return spec.name().equals(CaptureOutput.DEFAULT_NAME);
+        }
+
+        SourceStatus status() {
+            return Camera.this.status(this);
+        }
+
+        /** Whether the FrameSource service of this output is registered. */
+        boolean hasService() {
+            synchronized (Camera.this) {
+                return registration != null;
+            }
+        }
+    }
 
     private Camera(String configPid, String id, CameraSettings settings, String invalidReason, CaptureRuntime runtime,
                    BundleContext context, Logger log) {
@@ -76,8 +169,15 @@ final class Camera implements SupervisedCamera {
         this.runtime = runtime;
         this.context = context;
         this.log = log;
-        this.frameSource = new RingFrameSource(this, (what, e) -> log.error("camera {}: {}", id, what, e));
         this.masker = settings == null ? new SecretMasker(null) : settings.masker();
+        List<Output> all = new ArrayList<>();
+        if (settings == null) {
+            all.add(new Output(new CaptureOutput(CaptureOutput.DEFAULT_NAME, 0, 0, PixelFormat.BGR24, 0,
+                    CaptureOutput.ScaleMode.STRETCH)));
+        } else {
+            settings.capture().allOutputs().forEach(o -> all.add(new Output(o)));
+        }
+        this.outputs = List.copyOf(all);
     }
 
     static Camera valid(String configPid, CameraSettings settings, CaptureRuntime runtime, BundleContext context,
@@ -129,17 +229,29 @@ final class Camera implements SupervisedCamera {
         return doorbell;
     }
 
+    /** The default output's ring reader. */
     RingReader reader() {
-        return reader;
+        return outputs.get(0).reader;
     }
 
+    /** The default output's frame source. */
     FrameSource frameSource() {
-        return frameSource;
+        return outputs.get(0).frameSource;
     }
 
-    /** Whether the FrameSource service is registered: the ring exists and has a real geometry. */
+    /** Every output, the default one first. */
+    List<Output> outputs() {
+        return outputs;
+    }
+
+    /** The output named {@code name}. */
+    Optional<Output> output(String name) {
+        return outputs.stream().filter(o -> o.name().equals(name)).findFirst();
+    }
+
+    /** Whether the default output's FrameSource service is registered: the ring exists and has a real geometry. */
     synchronized boolean hasFrameSourceService() {
-        return frameSourceRegistration != null;
+        return outputs.get(0).registration != null;
     }
 
     Path ringPath() {
@@ -188,7 +300,8 @@ final class Camera implements SupervisedCamera {
 
     private void frameArrived() {
         doorbell.ring();
-        frameSource.frameArrived();
+        // one doorbell byte for every output that published from a decoded frame: each dispatcher looks
+        outputs.forEach(o -> o.frameSource.frameArrived());
     }
 
     /** A line of the capture process's stderr, logged at the level it carries ({@link CaptureLogLine}). */
@@ -211,14 +324,14 @@ final class Camera implements SupervisedCamera {
             return;
         }
         synchronized (tickLock) {
-            attachRing();
+            outputs.forEach(this::attachRing);
         }
     }
 
-    private void attachRing() {
-        RingReader r = reader;
+    private void attachRing(Output o) {
+        RingReader r = o.reader;
         if (r == null) {
-            Path ring = ringPath();
+            Path ring = o.ringPath();
             if (!Files.exists(ring)) {
                 return;
             }
@@ -227,7 +340,7 @@ final class Camera implements SupervisedCamera {
             } catch (IOException notYet) {
                 return; // being created (NOT_READY) or replaced right now: next tick
             }
-            reader = r;
+            o.reader = r;
         } else {
             r.refresh();
         }
@@ -236,30 +349,36 @@ final class Camera implements SupervisedCamera {
             if (stopped) {
                 return;
             }
-            if (frameSourceRegistration == null && settings.fixedFormat() == null && r.publishedSequence() == 0) {
+            if (o.registration == null && o.fixedFormat() == null && r.publishedSequence() == 0) {
                 return; // the source's size is not known yet (the ring holds a placeholder geometry until it is)
             }
-            if (frameSourceRegistration == null) {
-                frameSourceRegistration = context.registerService(FrameSource.class, frameSource, serviceProperties(format));
-                registeredFormat = format;
-                log.info("camera {}: FrameSource registered ({})", id, format);
-            } else if (!format.equals(registeredFormat) && (settings.fixedFormat() != null || r.publishedSequence() > 0)) {
-                frameSourceRegistration.setProperties(serviceProperties(format));
-                registeredFormat = format;
-                log.info("camera {}: geometry is now {}", id, format);
+            if (o.registration == null) {
+                o.registration = context.registerService(FrameSource.class, o.frameSource,
+                        serviceProperties(o, format));
+                o.registeredFormat = format;
+                log.info("camera {}: FrameSource of output {} registered ({})", id, o.name(), format);
+            } else if (!format.equals(o.registeredFormat) && (o.fixedFormat() != null || r.publishedSequence() > 0)) {
+                o.registration.setProperties(serviceProperties(o, format));
+                o.registeredFormat = format;
+                log.info("camera {}: geometry of output {} is now {}", id, o.name(), format);
             }
         }
     }
 
-    private Dictionary<String, Object> serviceProperties(FrameFormat format) {
+    private Dictionary<String, Object> serviceProperties(Output o, FrameFormat format) {
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(FrameSource.CAMERA_ID, id);
+        props.put(FrameSource.OUTPUT, o.name());
         props.put(FrameSource.CAMERA_NAME, settings.name());
         props.put(FrameSource.FRAME_WIDTH, format.width());
         props.put(FrameSource.FRAME_HEIGHT, format.height());
         props.put(FrameSource.FRAME_FORMAT, format.pixelFormat().name());
-        props.put(FrameSource.FRAME_RATE, settings.fps());
-        props.put("service.description", "framebus camera " + id);
+        props.put(FrameSource.FRAME_RATE, o.spec().fps());
+        props.put("service.description", "framebus camera " + id + (o.isDefault() ? "" : " output " + o.name()));
+        if (o.isDefault()) {
+            // a reference that filters on camera.id alone (written before outputs existed) binds the main output
+            props.put(org.osgi.framework.Constants.SERVICE_RANKING, 1);
+        }
         return props;
     }
 
@@ -274,21 +393,22 @@ final class Camera implements SupervisedCamera {
             unregister();
             p = process;
         }
-        frameSource.closeSubscriptions();
+        outputs.forEach(o -> o.frameSource.closeSubscriptions());
         if (p != null) {
             p.stop(STOP_GRACE);
             log.info("camera {}: capture process {} stopped", id, p.pid());
         }
-        RingReader r;
         synchronized (tickLock) {
-            r = reader;
-            reader = null;
-        }
-        if (r != null) {
-            r.close();
+            for (Output o : outputs) {
+                RingReader r = o.reader;
+                o.reader = null;
+                if (r != null) {
+                    r.close();
+                }
+            }
         }
         if (settings != null && settings.enabled()) {
-            removeOwnRing(p);
+            outputs.forEach(o -> removeOwnRing(o.ringPath(), p));
         }
     }
 
@@ -296,8 +416,7 @@ final class Camera implements SupervisedCamera {
      * Deletes the camera's ring file only if it is ours: written by our last capture process, or by a writer that
      * is gone. A ring of a live process we did not start (another runtime sharing the directory) is left alone.
      */
-    private void removeOwnRing(CaptureProcess last) {
-        Path ring = ringPath();
+    private void removeOwnRing(Path ring, CaptureProcess last) {
         try (RingReader r = RingReader.open(ring)) {
             long writer = r.status().writerPid();
             boolean ours = last != null && writer == last.pid();
@@ -316,7 +435,10 @@ final class Camera implements SupervisedCamera {
     }
 
     private void unregister() {
-        for (ServiceRegistration<?> reg : new ServiceRegistration<?>[] {frameSourceRegistration, supervisedRegistration}) {
+        List<ServiceRegistration<?>> regs = new ArrayList<>();
+        outputs.forEach(o -> regs.add(o.registration));
+        regs.add(supervisedRegistration);
+        for (ServiceRegistration<?> reg : regs) {
             if (reg != null) {
                 try {
                     reg.unregister();
@@ -325,7 +447,7 @@ final class Camera implements SupervisedCamera {
                 }
             }
         }
-        frameSourceRegistration = null;
+        outputs.forEach(o -> o.registration = null);
         supervisedRegistration = null;
     }
 
@@ -395,7 +517,7 @@ final class Camera implements SupervisedCamera {
                     SourceState.STARTING, 0, 0, -1);
         }
         tick();
-        RingReader r = reader;
+        RingReader r = reader();
         RingStatus rs = r == null ? null : r.status();
         boolean ours = rs != null && rs.writerPid() == p.pid() && !rs.replaced();
         long sinceSpawn = p.sinceStart().toNanos();
@@ -405,9 +527,15 @@ final class Camera implements SupervisedCamera {
                 ours ? rs.generation() : 0, ours ? rs.publishedSequence() : 0, p.cpuNanos());
     }
 
+    /** The default output's status. */
     SourceStatus status() {
+        return status(outputs.get(0));
+    }
+
+    /** The status of output {@code o}: the camera's state and process, the output's own frame counters. */
+    SourceStatus status(Output o) {
         CaptureProcess p = process;
-        RingReader r = reader;
+        RingReader r = o.reader;
         WatchdogReport w = report;
         if (settings == null) {
             return new SourceStatus(id, SourceState.INVALID, false, invalidReason, -1, 0, 0, 0, 0, 0, 0, null, -1, -1);
@@ -442,14 +570,16 @@ final class Camera implements SupervisedCamera {
         Duration age = newest == null ? null : newest.age();
         boolean live = state == SourceState.STREAMING && age != null
                 && age.toMillis() < settings.stallTimeoutMillis();
+        // an extra output's rate is its own (the watchdog measures the main ring only)
+        double outputFps = !o.isDefault() ? (ours ? o.rate(rs.publishedSequence()) : 0) : w == null ? 0 : w.fps();
         boolean late = state == SourceState.STREAMING && age != null
-                && age.toNanos() > LateFrames.overdueAfterNanos(settings.fps(),
+                && age.toNanos() > LateFrames.overdueAfterNanos(o.spec().fps(),
                         settings.capture().decodeMode() == CaptureSettings.DecodeMode.KEYFRAMES,
-                        ours ? rs.sourceFpsMilli() / 1000.0 : 0, w == null ? 0 : w.fps());
+                        ours ? rs.sourceFpsMilli() / 1000.0 : 0, outputFps);
         return new SourceStatus(id, state, live, masker.mask(error),
                 p != null && p.alive() ? p.pid() : -1, restarts.get(),
                 ours ? rs.decodedFrames() : 0, ours ? rs.publishedSequence() : 0, ours ? rs.droppedFrames() : 0,
-                ours ? rs.reconnects() : 0, w == null ? 0 : w.fps(), age, w == null ? -1 : w.rssBytes(),
+                ours ? rs.reconnects() : 0, outputFps, age, w == null ? -1 : w.rssBytes(),
                 w == null ? -1 : w.cpuPercent(), late, newest, placedAt == null ? "" : placedAt.host());
     }
 

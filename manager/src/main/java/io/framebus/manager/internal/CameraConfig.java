@@ -58,6 +58,15 @@ import org.osgi.service.metatype.annotations.Option;
             + "is always the one published); 0 = every decoded frame.", min = "0", max = "" + (int) CaptureSettings.MAX_FPS)
     double fps() default CaptureSettings.DEFAULT_FPS;
 
+    @AttributeDefinition(name = "Extra outputs", description = "More pictures from the same decoded frames, each "
+            + "with its own ring and FrameSource (service property output=<name>; the settings above are output "
+            + "main). One output per value, or several separated by ';': 'name: size format fps=N scale', e.g. "
+            + "'detect: 640x640 RGB24 fps=2 fit'. name: a-z 0-9 _ - (1-32); size: WxH, Wx0 or 0xH (aspect kept) or "
+            + "source (default); format: BGR24 (default), RGB24, GRAY8, YUV420P, NV12; fps: 0-1000 (default: the "
+            + "camera's fps); scale: stretch (default), fit (whole picture, black bars), crop (fills, cuts the "
+            + "overflow). At most " + io.framebus.contract.CaptureOutput.MAX_EXTRA_OUTPUTS + ".", required = false)
+    String[] outputs() default {};
+
     @AttributeDefinition(name = "Ring slots", description = "Frames kept in the shared-memory ring.", min = "" + RingWriter.MIN_SLOTS, max = "" + RingWriter.MAX_SLOTS)
     int ringSlots() default CaptureSettings.DEFAULT_SLOTS;
 

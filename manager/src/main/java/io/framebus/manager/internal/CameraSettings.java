@@ -1,6 +1,7 @@
 package io.framebus.manager.internal;
 
 import io.framebus.api.FrameFormat;
+import io.framebus.contract.CaptureOutput;
 import io.framebus.contract.CaptureSettings;
 import io.framebus.contract.InvalidSettingsException;
 import io.framebus.contract.SecretMasker;
@@ -108,6 +109,12 @@ record CameraSettings(String id, String name, boolean enabled, CaptureSettings c
         doc.setProperty(CaptureSettings.READ_TIMEOUT_MILLIS, Integer.toString(c.readTimeout()));
         doc.setProperty(CaptureSettings.RECONNECT_DELAY_MILLIS, Integer.toString(c.reconnectDelay()));
         doc.setProperty(CaptureSettings.RECONNECT_DELAY_MAX_MILLIS, Integer.toString(c.reconnectDelayMax()));
+        List<String> outputProblems = new ArrayList<>();
+        List<CaptureOutput> outputs = CaptureOutput.parseAll(c.outputs(), c.fps(), outputProblems);
+        outputProblems.forEach(m -> problems.add("outputs: " + m));
+        if (outputProblems.isEmpty()) {
+            doc.setProperty(CaptureSettings.OUTPUTS, CaptureOutput.join(outputs));
+        }
         CaptureSettings capture = null;
         try {
             capture = CaptureSettings.parse(doc);
@@ -135,6 +142,12 @@ record CameraSettings(String id, String name, boolean enabled, CaptureSettings c
             problems.add(String.format(Locale.ROOT, "a ring of %d x %dx%d %s frames needs %.1f MiB, the ring "
                     + "directory has %.1f MiB free (reduce width/height or ringSlots)", capture.slots(),
                     capture.width(), capture.height(), capture.pixelFormat(), capture.ringFileBytes() / 1048576.0,
+                    freeRingBytes / 1048576.0));
+        } else if (capture != null && capture.outputRingFileBytes() > 0 && freeRingBytes >= 0
+                && Math.max(0, capture.ringFileBytes()) + capture.outputRingFileBytes() > freeRingBytes) {
+            problems.add(String.format(Locale.ROOT, "outputs: the rings of the outputs need %.1f MiB (with main's "
+                    + "%.1f MiB), the ring directory has %.1f MiB free (reduce the outputs' sizes or ringSlots)",
+                    capture.outputRingFileBytes() / 1048576.0, Math.max(0, capture.ringFileBytes()) / 1048576.0,
                     freeRingBytes / 1048576.0));
         }
         if (!problems.isEmpty()) {

@@ -309,6 +309,17 @@ public final class CaptureRuntime implements CameraRegistry {
     }
 
     @Override
+    public List<String> outputs(String cameraId) {
+        return camera(cameraId).map(c -> c.outputs().stream().map(Camera.Output::name).toList()).orElse(List.of());
+    }
+
+    @Override
+    public Optional<FrameSource> source(String cameraId, String output) {
+        return camera(cameraId).flatMap(c -> c.output(output)).filter(Camera.Output::hasService)
+                .map(Camera.Output::frameSource);
+    }
+
+    @Override
     public boolean restart(String cameraId) {
         Optional<Camera> c = camera(cameraId).filter(Camera::isValid);
         c.ifPresent(Camera::restartOnDemand);

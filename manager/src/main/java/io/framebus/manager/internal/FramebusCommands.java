@@ -53,6 +53,11 @@ public final class FramebusCommands {
         System.out.println(snapshotText(id, file));
     }
 
+    /** Writes the newest frame of one output of the camera to {@code file} as PNG or JPEG (by extension). */
+    public void snapshot(String id, String output, String file) throws IOException {
+        System.out.println(snapshotText(id, output, file));
+    }
+
     String listText() {
         // in a cluster a HOST column says where each camera runs; a single host's list keeps its old shape
         boolean cluster = runtime.cameras().stream().anyMatch(c -> c.home() != null);
@@ -104,6 +109,15 @@ public final class FramebusCommands {
             }
         }
         line(out, "last error", s.lastError().isEmpty() ? "-" : s.lastError());
+        if (c.isValid() && c.outputs().size() > 1) {
+            for (Camera.Output o : c.outputs()) {
+                SourceStatus os = o.status();
+                var r = o.reader();
+                line(out, "output " + o.name(), o.spec() + " -> " + (r == null ? "(no ring yet)" : r.format()
+                        + ", generation " + r.generation()) + ", published " + os.publishedFrames() + ", dropped "
+                        + os.droppedFrames() + ", ring " + o.ringPath().getFileName());
+            }
+        }
         return out.toString();
     }
 
@@ -117,13 +131,21 @@ public final class FramebusCommands {
     }
 
     String snapshotText(String id, String file) throws IOException {
+        return snapshotText(id, io.framebus.contract.CaptureOutput.DEFAULT_NAME, file);
+    }
+
+    String snapshotText(String id, String output, String file) throws IOException {
         Camera c = camera(id);
-        if (c.reader() == null) {
+        Camera.Output o = c.output(output).orElseThrow(() -> new IllegalArgumentException("camera '" + id
+                + "' has no output '" + output + "' (its outputs: " + String.join(", ", c.outputs().stream()
+                .map(Camera.Output::name).toList()) + ")"));
+        var reader = o.reader();
+        if (reader == null) {
             return "camera " + id + " has no frame yet (" + c.status().state() + ")";
         }
         String imageFormat = Snapshots.formatFor(file);
-        ByteBuffer px = ByteBuffer.allocate((int) c.reader().format().frameBytes());
-        FrameInfo info = c.reader().readLatest(px);
+        ByteBuffer px = ByteBuffer.allocate((int) reader.format().frameBytes());
+        FrameInfo info = reader.readLatest(px);
         if (info == null) {
             return "camera " + id + " has no frame yet (" + c.status().state() + ")";
         }

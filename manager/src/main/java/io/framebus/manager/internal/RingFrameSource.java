@@ -17,16 +17,19 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
-/** The FrameSource service of one camera, over its ring; waiting is on the capture process's doorbell. */
+/**
+ * The FrameSource service of one output of a camera, over the output's ring; waiting is on the capture process's
+ * doorbell (shared by the camera's outputs: a wake-up without a new frame of this output just waits again).
+ */
 final class RingFrameSource implements FrameSource {
     /** Upper bound of one doorbell wait: a lost doorbell byte costs at most this much latency, never a frame. */
     private static final long DOORBELL_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    private final Camera camera;
+    private final Camera.Output camera;
     private final FramePool pool = new FramePool();
     private final FrameDispatcher dispatcher;
 
-    RingFrameSource(Camera camera, java.util.function.BiConsumer<String, Throwable> errors) {
+    RingFrameSource(Camera.Output camera, java.util.function.BiConsumer<String, Throwable> errors) {
         this.camera = camera;
         this.dispatcher = new FrameDispatcher(this::latestCopyOrNull, this::viewNewest, errors);
     }
@@ -42,7 +45,7 @@ final class RingFrameSource implements FrameSource {
         if (r != null) {
             return r.format();
         }
-        FrameFormat fixed = camera.settings().fixedFormat();
+        FrameFormat fixed = camera.fixedFormat();
         if (fixed == null) {
             throw new IllegalStateException("camera " + id() + " has no frames yet, so no format");
         }
@@ -154,6 +157,6 @@ final class RingFrameSource implements FrameSource {
 
     @Override
     public String toString() {
-        return "FrameSource[" + id() + "]";
+        return "FrameSource[" + id() + (camera.isDefault() ? "" : " output " + camera.name()) + "]";
     }
 }

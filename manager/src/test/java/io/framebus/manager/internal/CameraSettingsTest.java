@@ -124,4 +124,26 @@ class CameraSettingsTest {
         Annotation a = config();
         assertThat(((CameraConfig) a).ringSlots()).isEqualTo(4);
     }
+
+    @Test
+    void outputsAreReadFromAStringArrayOrOneStringAndBadOnesNamed() throws Exception {
+        CameraSettings s = CameraSettings.validate(config("id", "front", "url", "testsrc:", "fps", 6.0, "outputs",
+                new String[] {"detect: 640x640 RGB24 fps=2 fit", "thumb: 160x0 gray8; view: source"}), DIR, -1);
+        assertThat(s.capture().allOutputs()).extracting(io.framebus.contract.CaptureOutput::line).containsExactly(
+                "main: source BGR24 fps=6 stretch", "detect: 640x640 RGB24 fps=2 fit",
+                "thumb: 160x0 GRAY8 fps=6 stretch", "view: source BGR24 fps=6 stretch");
+        assertThat(s.captureDocument(3)).contains("outputs=detect\\: 640x640 RGB24 fps\\=2 fit; thumb\\: 160x0");
+        assertThatThrownBy(() -> CameraSettings.validate(config("id", "front", "url", "testsrc:", "outputs",
+                new String[] {"Detect: 640x640", "ok: 64x64 fps=9999 zoom"}), DIR, -1))
+                .isInstanceOf(CameraSettings.InvalidCameraException.class)
+                .hasMessageStartingWith("camera 'front': ")
+                .hasMessageContaining("outputs: output name 'Detect' must be 1-32 characters of a-z 0-9 _ -")
+                .hasMessageContaining("outputs: output 'ok': fps must be a number 0..1000, got '9999'")
+                .hasMessageContaining("outputs: output 'ok': 'zoom' is not a size");
+        // the outputs' rings count against the free space of the ring directory too
+        assertThatThrownBy(() -> CameraSettings.validate(config("id", "front", "url", "testsrc:", "width", 64,
+                "height", 64, "outputs", new String[] {"big: 4000x4000 RGB24"}), DIR, 50L << 20))
+                .hasMessageContaining("outputs: the rings of the outputs need 183.1 MiB (with main's 0.1 MiB), the "
+                        + "ring directory has 50.0 MiB free");
+    }
 }

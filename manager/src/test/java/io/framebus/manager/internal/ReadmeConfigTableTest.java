@@ -31,6 +31,9 @@ class ReadmeConfigTableTest {
                 assertThat(documented).as(m.getName()).isEqualTo("(required)");
             } else if (m.getName().equals("name")) {
                 assertThat(documented).isEqualTo("the id");
+            } else if (def instanceof String[] values) {
+                assertThat(documented).as(m.getName()).isEqualTo(values.length == 0 ? "(none)"
+                        : "`" + String.join(", ", values) + "`");
             } else if (def instanceof Number n) {
                 assertThat(Double.parseDouble(documented.replace("`", ""))).as(m.getName()).isEqualTo(n.doubleValue());
             } else {

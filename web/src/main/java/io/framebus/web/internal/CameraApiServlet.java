@@ -45,6 +45,8 @@ public final class CameraApiServlet extends HttpServlet {
      * Name and geometry of each camera from its FrameSource service properties: the registry's statuses carry ids
      * only, and the service exists only once real frames do (never for a capture process's placeholder ring).
      */
+    private static final String MAIN = "main";
+    /** The FrameSource services' name and geometry, by {@code <camera id>/<output>}. */
     private final transient Map<String, Published> published = new ConcurrentHashMap<>();
 
     private record Published(String name, FrameFormat format) {
@@ -76,13 +78,19 @@ public final class CameraApiServlet extends HttpServlet {
         } catch (RuntimeException incomplete) {
             log.debug("camera {}: FrameSource without a usable geometry: {}", id, incomplete.toString());
         }
-        published.put(id.toString(), new Published(name == null ? null : name.toString(), format));
+        published.put(key(id, properties), new Published(name == null ? null : name.toString(), format));
+    }
+
+    /** Services are kept per camera and output ({@code output} absent: an older manager, its only output main). */
+    private static String key(Object cameraId, Map<String, Object> properties) {
+        Object output = properties.get(FrameSource.OUTPUT);
+        return cameraId + "/" + (output == null ? MAIN : output);
     }
 
     void removeFrameSource(FrameSource source, Map<String, Object> properties) {
         Object id = properties.get(FrameSource.CAMERA_ID);
         if (id != null) {
-            published.remove(id.toString());
+            published.remove(key(id, properties));
         }
     }
 
@@ -148,8 +156,13 @@ public final class CameraApiServlet extends HttpServlet {
     }
 
     private CameraView view(SourceStatus s) {
-        Published p = published.get(s.cameraId());
-        return p == null ? new CameraView(s, null, null) : new CameraView(s, p.name(), p.format());
+        Published p = published.get(s.cameraId() + "/" + MAIN);
+        java.util.List<CameraView.OutputView> outputs = new java.util.ArrayList<>();
+        for (String o : registry.outputs(s.cameraId())) {
+            Published op = published.get(s.cameraId() + "/" + o);
+            outputs.add(new CameraView.OutputView(o, op == null ? null : op.format()));
+        }
+        return p == null ? new CameraView(s, null, null, outputs) : new CameraView(s, p.name(), p.format(), outputs);
     }
 
     private Optional<SourceStatus> status(String id) {

@@ -35,6 +35,9 @@ import org.osgi.service.log.LoggerFactory;
 @HttpWhiteboardServletPattern("/framebus/cameras/*")
 @HttpWhiteboardServletName("framebus-camera-images")
 public final class CameraImageServlet extends HttpServlet {
+    private static final String MAIN = "main";
+    private static final java.util.regex.Pattern OUTPUT_NAME = java.util.regex.Pattern.compile("[a-z0-9_-]{1,32}");
+
     private static final long serialVersionUID = 1L;
     private static final String BOUNDARY = "framebus-frame";
     /** A preview re-sends its last frame this often while its camera has none newer: writing shows a client is gone. */
@@ -77,9 +80,13 @@ public final class CameraImageServlet extends HttpServlet {
                     "not found: use /framebus/cameras/<id>/snapshot.jpg or /mjpeg");
             return;
         }
+        String output = output(req, resp);
+        if (output == null) {
+            return;
+        }
         switch (path.action()) {
-            case "snapshot.jpg" -> snapshot(path.cameraId(), req, resp);
-            case "mjpeg" -> mjpeg(path.cameraId(), req, resp);
+            case "snapshot.jpg" -> snapshot(path.cameraId(), output, req, resp);
+            case "mjpeg" -> mjpeg(path.cameraId(), output, req, resp);
             default -> HttpResponses.text(resp, HttpServletResponse.SC_NOT_FOUND, "not found: " + path.action());
         }
     }
@@ -90,7 +97,7 @@ public final class CameraImageServlet extends HttpServlet {
         CameraPaths.CameraPath path = CameraPaths.parse(req.getPathInfo());
         if (path == null || !("snapshot.jpg".equals(path.action()) || "mjpeg".equals(path.action()))) {
             resp.setStatus(HttpServletResponse.SC_NOT_FOUND);
-        } else if (registry.source(path.cameraId()).isEmpty()) {
+        } else if (registry.source(path.cameraId(), outputOrMain(req)).isEmpty()) {
             resp.setStatus(known(path.cameraId()) ? HttpServletResponse.SC_SERVICE_UNAVAILABLE
                     : HttpServletResponse.SC_NOT_FOUND);
         } else {
@@ -100,12 +107,32 @@ public final class CameraImageServlet extends HttpServlet {
         }
     }
 
-    private void snapshot(String id, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    /** The {@code output} parameter ({@code main} when absent), or null after answering 400 for a bad one. */
+    private static String output(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String v = req.getParameter("output");
+        if (v == null || v.isEmpty()) {
+            return MAIN;
+        }
+        if (!OUTPUT_NAME.matcher(v).matches()) {
+            HttpResponses.text(resp, HttpServletResponse.SC_BAD_REQUEST,
+                    "output must be 1-32 characters of a-z 0-9 _ -");
+            return null;
+        }
+        return v;
+    }
+
+    private static String outputOrMain(HttpServletRequest req) {
+        String v = req.getParameter("output");
+        return v == null || !OUTPUT_NAME.matcher(v).matches() ? MAIN : v;
+    }
+
+    private void snapshot(String id, String output, HttpServletRequest req, HttpServletResponse resp)
+            throws IOException {
         Integer width = intParam(req, "width", 0, resp);
         if (width == null) {
             return;
         }
-        Optional<FrameSource> source = source(id, resp);
+        Optional<FrameSource> source = source(id, output, resp);
         if (source.isEmpty()) {
             return;
         }
@@ -135,7 +162,8 @@ public final class CameraImageServlet extends HttpServlet {
         resp.getOutputStream().write(jpeg);
     }
 
-    private void mjpeg(String id, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    private void mjpeg(String id, String output, HttpServletRequest req, HttpServletResponse resp)
+            throws IOException {
         Integer width = intParam(req, "width", streams.maxWidth(), resp);
         Double fps = width == null ? null : doubleParam(req, "fps", streams.maxFps(), resp);
         if (fps == null) {
@@ -148,7 +176,7 @@ public final class CameraImageServlet extends HttpServlet {
             return;
         }
         double rate = TimeUnit.SECONDS.toNanos(1) / (double) intervalNanos;
-        if (source(id, resp).isEmpty()) {
+        if (source(id, output, resp).isEmpty()) {
             return;
         }
         PreviewStreams.Slot slot = streams.open();
@@ -166,7 +194,7 @@ public final class CameraImageServlet extends HttpServlet {
             HttpResponses.noStore(resp);
             OutputStream out = resp.getOutputStream();
             out.write(("--" + BOUNDARY + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            stream(id, maxWidth, intervalNanos, out, resp);
+            stream(id, output, maxWidth, intervalNanos, out, resp);
             log.debug("camera {}: preview to {} ended", id, req.getRemoteAddr());
         } catch (IOException clientGone) {
             log.debug("camera {}: preview to {} ended: {}", id, req.getRemoteAddr(), clientGone.toString());
@@ -175,7 +203,7 @@ public final class CameraImageServlet extends HttpServlet {
         }
     }
 
-    private void stream(String id, int maxWidth, long intervalNanos, OutputStream out, HttpServletResponse resp)
+    private void stream(String id, String output, int maxWidth, long intervalNanos, OutputStream out, HttpServletResponse resp)
             throws IOException, InterruptedException {
         long start = System.nanoTime();
         long next = start;
@@ -183,7 +211,7 @@ public final class CameraImageServlet extends HttpServlet {
         FrameInfo sent = null;
         byte[] last = null;
         while (!stopping()) {
-            Optional<FrameSource> source = registry.source(id);
+            Optional<FrameSource> source = registry.source(id, output);
             if (source.isEmpty() && !known(id)) {
                 return; // the camera was removed
             }
@@ -223,10 +251,15 @@ public final class CameraImageServlet extends HttpServlet {
         resp.flushBuffer();
     }
 
-    private Optional<FrameSource> source(String id, HttpServletResponse resp) throws IOException {
-        Optional<FrameSource> source = registry.source(id);
+    private Optional<FrameSource> source(String id, String output, HttpServletResponse resp) throws IOException {
+        Optional<FrameSource> source = registry.source(id, output);
         if (source.isEmpty()) {
-            noFrame(id, resp);
+            if (known(id) && !registry.outputs(id).contains(output)) {
+                HttpResponses.text(resp, HttpServletResponse.SC_NOT_FOUND, "camera " + id + " has no output "
+                        + output + " (its outputs: " + String.join(", ", registry.outputs(id)) + ")");
+            } else {
+                noFrame(id, resp);
+            }
         }
         return source;
     }

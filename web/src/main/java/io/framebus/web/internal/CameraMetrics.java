@@ -14,7 +14,15 @@ final class CameraMetrics {
     private CameraMetrics() {
     }
 
+    /** The status of one output of a camera (the camera's state, the output's own frame counters). */
+    record OutputStatus(String camera, String output, SourceStatus status) {
+    }
+
     static String write(List<SourceStatus> cameras, int previewStreams) {
+        return write(cameras, List.of(), previewStreams);
+    }
+
+    static String write(List<SourceStatus> cameras, List<OutputStatus> outputs, int previewStreams) {
         StringBuilder sb = new StringBuilder(1024 + 1536 * cameras.size());
         PrometheusText p = new PrometheusText(sb);
 
@@ -70,6 +78,25 @@ final class CameraMetrics {
         for (SourceStatus s : cameras) {
             if (s.rssBytes() >= 0) {
                 p.sample(s.rssBytes(), "camera", s.cameraId());
+            }
+        }
+        if (!outputs.isEmpty()) {
+            // per output (label output; main included): each output's ring has its own rate and counters
+            p.family("framebus_output_fps", PrometheusText.Type.GAUGE,
+                    "Frames published per second by the camera's output.");
+            outputs.forEach(o -> p.sample(o.status().fps(), "camera", o.camera(), "output", o.output()));
+            p.family("framebus_output_frames_published_total", PrometheusText.Type.COUNTER,
+                    "Frames published to the output's ring by the current capture process.");
+            outputs.forEach(o -> p.sample(o.status().publishedFrames(), "camera", o.camera(), "output", o.output()));
+            p.family("framebus_output_frames_dropped_total", PrometheusText.Type.COUNTER,
+                    "Decoded frames the output did not publish (its fps cap) in the current capture process.");
+            outputs.forEach(o -> p.sample(o.status().droppedFrames(), "camera", o.camera(), "output", o.output()));
+            p.family("framebus_output_latest_frame_age_seconds", PrometheusText.Type.GAUGE,
+                    "Age of the output's newest frame; absent while it has none.");
+            for (OutputStatus o : outputs) {
+                if (o.status().latestFrameAge() != null) {
+                    p.sample(o.status().latestFrameAge().toNanos() / 1e9, "camera", o.camera(), "output", o.output());
+                }
             }
         }
         p.family("framebus_web_preview_streams", PrometheusText.Type.GAUGE,

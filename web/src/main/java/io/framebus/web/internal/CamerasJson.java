@@ -91,6 +91,21 @@ final class CamerasJson {
         String base = "cameras/" + s.cameraId();
         w.field("snapshot", base + "/snapshot.jpg").field("mjpeg", base + "/mjpeg")
                 .field("restart", "api/" + base + "/restart");
+        // every output of the camera (main first), each with its own snapshot and preview
+        w.name("outputs").beginArray();
+        for (CameraView.OutputView o : c.outputs()) {
+            String query = "main".equals(o.name()) ? "" : "?output=" + o.name();
+            w.beginObject().field("name", o.name());
+            w.name("frame");
+            if (o.format() == null) {
+                w.nullValue();
+            } else {
+                w.beginObject().field("width", o.format().width()).field("height", o.format().height())
+                        .field("pixelFormat", o.format().pixelFormat().name()).endObject();
+            }
+            w.field("snapshot", base + "/snapshot.jpg" + query).field("mjpeg", base + "/mjpeg" + query).endObject();
+        }
+        w.endArray();
         w.endObject();
     }
 

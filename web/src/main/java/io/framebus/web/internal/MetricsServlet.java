@@ -31,7 +31,15 @@ public final class MetricsServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        java.util.List<io.framebus.api.SourceStatus> cameras = registry.statuses();
+        java.util.List<CameraMetrics.OutputStatus> outputs = new java.util.ArrayList<>();
+        for (io.framebus.api.SourceStatus s : cameras) {
+            for (String o : registry.outputs(s.cameraId())) {
+                registry.source(s.cameraId(), o).ifPresent(src -> outputs.add(
+                        new CameraMetrics.OutputStatus(s.cameraId(), o, src.status())));
+            }
+        }
         HttpResponses.body(resp, HttpServletResponse.SC_OK, PrometheusText.CONTENT_TYPE,
-                CameraMetrics.write(registry.statuses(), streams.active()));
+                CameraMetrics.write(cameras, outputs, streams.active()));
     }
 }

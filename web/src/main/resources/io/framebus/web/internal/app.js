@@ -191,11 +191,24 @@ document.addEventListener('visibilitychange', () => {
 const dialog = document.getElementById('preview');
 const previewImg = document.getElementById('preview-img');
 
+const outputPicker = document.getElementById('preview-output');
+
+// a camera with several outputs (same decode, other size/format/rate): a picker chooses which one is previewed
 function openPreview(c) {
   document.getElementById('preview-title').textContent = c.name;
+  const outputs = c.outputs || [];
+  outputPicker.replaceChildren(...outputs.map((o) => {
+    const opt = document.createElement('option');
+    opt.value = o.mjpeg;
+    opt.textContent = o.name + (o.frame ? ' ' + o.frame.width + 'x' + o.frame.height + ' ' + o.frame.pixelFormat : '');
+    return opt;
+  }));
+  outputPicker.hidden = outputs.length < 2;
   previewImg.src = c.mjpeg;
   dialog.showModal();
 }
+
+outputPicker.addEventListener('change', () => { previewImg.src = outputPicker.value; });
 
 // closing the preview drops its connection, which ends the stream (and its encoding) on the server
 dialog.addEventListener('close', () => previewImg.removeAttribute('src'));
