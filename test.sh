@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 # for the latency floor client of the benchmarks), numpy and pytest for the Python client (clients/python) and its
 # tests, pip, setuptools, wheel and venv for its offline install test, the ffmpeg CLI to make test clips and as the
 # decode-only reference of the benchmarks, Chromium and its WebDriver for the browser tests of the web page,
-# iproute2 and curl for the web access test between two network namespaces, systemd for systemd-analyze verify of
+# iproute2 and curl for the web access test between two network namespaces and the cluster test's hosts, systemd for systemd-analyze verify of
 # the shipped unit (systemd is not started).
 packages=(gir1.2-gst-rtsp-server-1.0 python3-gi python3-numpy python3-pytest python3-pip python3-setuptools
           python3-wheel python3-venv gstreamer1.0-plugins-base gstreamer1.0-plugins-bad gstreamer1.0-libav

@@ -19,7 +19,17 @@ public enum SourceState {
     /** The configuration is invalid; nothing runs until it is fixed. {@link SourceStatus#lastError()} says why. */
     INVALID,
     /** Stopped on purpose (disabled or being removed). */
-    STOPPED;
+    STOPPED,
+    /**
+     * Runs on another host of the cluster ({@link SourceStatus#runsOn()} names it); this host has no capture
+     * process and no FrameSource for it.
+     */
+    ELSEWHERE,
+    /**
+     * Configured, but the cluster found no host that may run it (constraints, every host full, or configurations
+     * that differ between hosts); {@link SourceStatus#lastError()} says why.
+     */
+    UNPLACED;
 
     /** Whether frames from a source in this state can be current. */
     public boolean delivering() {

@@ -28,17 +28,35 @@ import java.util.Optional;
  *                        {@code live} keeps its meaning (newest frame younger than the stall timeout)
  * @param latestFrame     what the newest frame says about itself (its times, including the camera's own capture
  *                        time where the source gives one), or {@code null} when there is none
- * @since 1.2 ({@code late}, {@code latestFrame})
+ * @param runsOn          the cluster host that runs the camera when it is {@link SourceState#ELSEWHERE}; in a
+ *                        cluster, this host's name while it runs the camera here; empty on a single host
+ * @since 1.2 ({@code late}, {@code latestFrame}, {@code runsOn})
  */
 public record SourceStatus(String cameraId, SourceState state, boolean live, String lastError, long pid,
                            long restarts, long decodedFrames, long publishedFrames, long droppedFrames,
                            long reconnects, double fps, Duration latestFrameAge, long rssBytes, double cpuPercent,
-                           boolean late, FrameInfo latestFrame) {
+                           boolean late, FrameInfo latestFrame, String runsOn) {
 
     public SourceStatus {
         Objects.requireNonNull(cameraId, "cameraId");
         Objects.requireNonNull(state, "state");
         lastError = lastError == null ? "" : lastError;
+        runsOn = runsOn == null ? "" : runsOn;
+    }
+
+    /** A status without a cluster host. */
+    public SourceStatus(String cameraId, SourceState state, boolean live, String lastError, long pid,
+                        long restarts, long decodedFrames, long publishedFrames, long droppedFrames,
+                        long reconnects, double fps, Duration latestFrameAge, long rssBytes, double cpuPercent,
+                        boolean late, FrameInfo latestFrame) {
+        this(cameraId, state, live, lastError, pid, restarts, decodedFrames, publishedFrames, droppedFrames, reconnects,
+                fps, latestFrameAge, rssBytes, cpuPercent, late, latestFrame, "");
+    }
+
+    /** The same status, run by {@code host} (cluster). */
+    public SourceStatus withRunsOn(String host) {
+        return new SourceStatus(cameraId, state, live, lastError, pid, restarts, decodedFrames, publishedFrames,
+                droppedFrames, reconnects, fps, latestFrameAge, rssBytes, cpuPercent, late, latestFrame, host);
     }
 
     /** A status that is not {@link #late()}: the constructor of API 1.1, kept for compatibility. */
@@ -46,7 +64,7 @@ public record SourceStatus(String cameraId, SourceState state, boolean live, Str
                         long restarts, long decodedFrames, long publishedFrames, long droppedFrames,
                         long reconnects, double fps, Duration latestFrameAge, long rssBytes, double cpuPercent) {
         this(cameraId, state, live, lastError, pid, restarts, decodedFrames, publishedFrames, droppedFrames,
-                reconnects, fps, latestFrameAge, rssBytes, cpuPercent, false, null);
+                reconnects, fps, latestFrameAge, rssBytes, cpuPercent, false, null, "");
     }
 
     /** The newest frame's information, if there is a frame. */

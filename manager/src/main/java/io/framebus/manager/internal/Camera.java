@@ -13,6 +13,7 @@ import io.framebus.manager.CaptureProbe;
 import io.framebus.manager.SupervisedCamera;
 import io.framebus.manager.SupervisionPolicy;
 import io.framebus.manager.WatchdogReport;
+import io.framebus.manager.placement.CameraHome;
 import io.framebus.shm.RingDirectory;
 import io.framebus.shm.RingReader;
 import io.framebus.shm.RingStatus;
@@ -66,6 +67,8 @@ final class Camera implements SupervisedCamera {
     private volatile boolean stopped;
     private long generation;
     private ServiceRegistration<SupervisedCamera> supervisedRegistration;
+    /** Where the cluster placed it (set once, before the camera is published); null on a single host. */
+    private volatile CameraHome home;
 
     /**
      * One output of the camera: its ring reader, its FrameSource service. The capture process writes every output's
@@ -182,6 +185,14 @@ final class Camera implements SupervisedCamera {
         return new Camera(configPid, settings.id(), settings, null, runtime, context, log);
     }
 
+    /** A valid camera in a cluster: runs here when {@code home} says so, else only shows where it runs. */
+    static Camera placed(String configPid, CameraSettings settings, CameraHome home, CaptureRuntime runtime,
+                         BundleContext context, Logger log) {
+        Camera c = new Camera(configPid, settings.id(), settings, null, runtime, context, log);
+        c.home = home;
+        return c;
+    }
+
     static Camera invalid(String configPid, String displayId, String reason, CaptureRuntime runtime, Logger log) {
         return new Camera(configPid, displayId, null, reason, runtime, null, log);
     }
@@ -197,6 +208,17 @@ final class Camera implements SupervisedCamera {
 
     boolean isValid() {
         return settings != null;
+    }
+
+    /** Where the cluster placed it, or null on a single host. */
+    CameraHome home() {
+        return home;
+    }
+
+    /** Valid and enabled, but placed on another host or nowhere: nothing runs here. */
+    boolean away() {
+        CameraHome h = home;
+        return h != null && h.where() != CameraHome.Where.HERE;
     }
 
     CameraSettings settings() {
@@ -246,6 +268,11 @@ final class Camera implements SupervisedCamera {
             log.info("camera {} is disabled", id);
             return;
         }
+        if (away()) {
+            log.info("camera {}: {}", id, home.where() == CameraHome.Where.ELSEWHERE ? "runs on host " + home.host()
+                    : "runs on no host: " + home.reason());
+            return;
+        }
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(FrameSource.CAMERA_ID, id);
         supervisedRegistration = context.registerService(SupervisedCamera.class, this, props);
@@ -293,7 +320,7 @@ final class Camera implements SupervisedCamera {
      * properties in step with the geometry. Called by the runtime's ticker.
      */
     void tick() {
-        if (stopped || settings == null || !settings.enabled()) {
+        if (stopped || settings == null || !settings.enabled() || away()) {
             return;
         }
         synchronized (tickLock) {
@@ -435,7 +462,7 @@ final class Camera implements SupervisedCamera {
      */
     @Override
     public void restart(String reason) {
-        if (stopped || settings == null || !settings.enabled() || !restarting.compareAndSet(false, true)) {
+        if (stopped || settings == null || !settings.enabled() || away() || !restarting.compareAndSet(false, true)) {
             return;
         }
         Thread t = new Thread(() -> {
@@ -516,6 +543,13 @@ final class Camera implements SupervisedCamera {
         if (!settings.enabled() || stopped) {
             return new SourceStatus(id, SourceState.STOPPED, false, "", -1, restarts.get(), 0, 0, 0, 0, 0, null, -1, -1);
         }
+        CameraHome placedAt = home;
+        if (away()) {
+            return placedAt.where() == CameraHome.Where.ELSEWHERE
+                    ? new SourceStatus(id, SourceState.ELSEWHERE, false, "", -1, 0, 0, 0, 0, 0, 0, null, -1, -1, false, null,
+                            placedAt.host())
+                    : new SourceStatus(id, SourceState.UNPLACED, false, placedAt.reason(), -1, 0, 0, 0, 0, 0, 0, null, -1, -1);
+        }
         RingStatus rs = r == null ? null : r.status();
         boolean ours = rs != null && p != null && rs.writerPid() == p.pid();
         SourceState state;
@@ -546,7 +580,7 @@ final class Camera implements SupervisedCamera {
                 p != null && p.alive() ? p.pid() : -1, restarts.get(),
                 ours ? rs.decodedFrames() : 0, ours ? rs.publishedSequence() : 0, ours ? rs.droppedFrames() : 0,
                 ours ? rs.reconnects() : 0, outputFps, age, w == null ? -1 : w.rssBytes(),
-                w == null ? -1 : w.cpuPercent(), late, newest);
+                w == null ? -1 : w.cpuPercent(), late, newest, placedAt == null ? "" : placedAt.host());
     }
 
     private static FrameInfo latestFrame(RingReader r) {

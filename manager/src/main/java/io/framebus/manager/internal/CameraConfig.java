@@ -115,4 +115,9 @@ import org.osgi.service.metatype.annotations.Option;
             + "stack and metaspace sizes, GC and JIT options, -Xlog to stderr, -Xshare, a few JavaCPP and network "
             + "-D options; -javaagent, -agentlib, -XX:OnError, @argfiles and class paths are refused.", required = false)
     String jvmArgs() default "";
+
+    @AttributeDefinition(name = "Cluster hosts", description = "Cluster only: host names or host labels that may run "
+            + "this camera, comma-separated; empty = any host. Read by the io.framebus.cluster bundle; the manager "
+            + "itself ignores it.", required = false)
+    String clusterHosts() default "";
 }

@@ -3,6 +3,8 @@ package io.framebus.manager.internal;
 import io.framebus.api.FrameSource;
 import io.framebus.api.SourceStatus;
 import io.framebus.manager.CameraRegistry;
+import io.framebus.manager.placement.CameraHome;
+import io.framebus.manager.placement.CameraPlacement;
 import io.framebus.shm.RingDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,17 +15,24 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.Designate;
@@ -53,6 +62,30 @@ public final class CaptureRuntime implements CameraRegistry {
     private CaptureInstallation.NativeCache nativeCache;
     /** The standby pool, or null when standby processes are off. */
     private volatile StandbyPool standby;
+    private boolean requirePlacement;
+    private volatile boolean active;
+    /** The cluster's placement, or null on a single host (every camera runs here). */
+    private volatile CameraPlacement placement;
+    private final Runnable placementChanged = this::followPlacementSoon;
+    private final AtomicBoolean placementPending = new AtomicBoolean();
+    /** Starts and stops cameras as the placement moves them, off the ticker (a stop waits for the process). */
+    private ScheduledExecutorService placementThread;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindPlacement(CameraPlacement p) {
+        placement = p;
+        p.addListener(placementChanged);
+        followPlacementSoon();
+    }
+
+    void unbindPlacement(CameraPlacement p) {
+        p.removeListener(placementChanged);
+        if (placement == p) {
+            placement = null;
+        }
+        followPlacementSoon();
+    }
 
     @Activate
     void activate(BundleContext context, ManagerConfig config) throws IOException {
@@ -87,12 +120,21 @@ public final class CaptureRuntime implements CameraRegistry {
         args.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
         jvm = new CaptureJvm(java, args, captureHome);
         maxCameras = config.maxCameras();
+        requirePlacement = config.requirePlacement();
         ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "framebus-manager");
             t.setDaemon(true);
             return t;
         });
         ticker.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        placementThread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "framebus-placement");
+            t.setDaemon(true);
+            return t;
+        });
+        // the listener is the fast path; this catches up should a change ever slip between two looks
+        placementThread.scheduleWithFixedDelay(this::followPlacementSoon, 2, 2, TimeUnit.SECONDS);
+        active = true;
         StandbyPool pool = config.standbyProcess() && captureHome != null ? new StandbyPool(jvm, ticker, log) : null;
         standby = pool;
         if (config.classDataSharing() && captureHome != null) {
@@ -105,7 +147,9 @@ public final class CaptureRuntime implements CameraRegistry {
 
     @Deactivate
     void deactivate() {
+        active = false;
         ticker.shutdownNow();
+        placementThread.shutdownNow();
         StandbyPool pool = standby;
         if (pool != null) {
             pool.close();
@@ -129,9 +173,11 @@ public final class CaptureRuntime implements CameraRegistry {
         synchronized (this) { // validation and registration together: two configs cannot both take one id
             try {
                 CameraSettings settings = CameraSettings.validate(config, ringDirectory, freeRingBytes());
-                String problem = conflict(configPid, settings.id());
-                camera = problem == null ? Camera.valid(configPid, settings, this, bundleContext, log)
-                        : Camera.invalid(configPid, displayId, problem, this, log);
+                CameraHome home = settings.enabled() ? homeOf(settings.id(), placement) : null;
+                String problem = conflict(configPid, settings.id(), home == null || home.where() == CameraHome.Where.HERE);
+                camera = problem != null ? Camera.invalid(configPid, displayId, problem, this, log)
+                        : home == null ? Camera.valid(configPid, settings, this, bundleContext, log)
+                        : Camera.placed(configPid, settings, home, this, bundleContext, log);
             } catch (CameraSettings.InvalidCameraException e) {
                 camera = Camera.invalid(configPid, displayId, e.getMessage(), this, log);
             }
@@ -142,11 +188,89 @@ public final class CaptureRuntime implements CameraRegistry {
     }
 
     void remove(Camera camera) {
-        byConfigPid.remove(camera.configPid(), camera);
+        Camera current;
+        synchronized (this) {
+            current = byConfigPid.remove(camera.configPid());
+        }
         camera.stop();
+        if (current != null && current != camera) {
+            current.stop(); // the placement replaced the component's camera meanwhile
+        }
     }
 
-    private String conflict(String configPid, String id) {
+    private void followPlacementSoon() {
+        ScheduledExecutorService t = placementThread;
+        if (active && t != null && placementPending.compareAndSet(false, true)) {
+            try {
+                t.execute(this::followPlacement);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                placementPending.set(false);
+            }
+        }
+    }
+
+    /**
+     * Starts the cameras the placement gives this host and stops those it gives away; with no placement (the
+     * cluster bundle left) every camera runs here again, except while the framework shuts down, when starting
+     * cameras would only leave work for the shutdown.
+     */
+    private void followPlacement() {
+        placementPending.set(false);
+        if (!active || context.getBundle(Constants.SYSTEM_BUNDLE_ID).getState() == Bundle.STOPPING) {
+            return;
+        }
+        CameraPlacement p = placement;
+        for (Camera c : List.copyOf(byConfigPid.values())) {
+            if (!c.isValid() || !c.settings().enabled()) {
+                continue;
+            }
+            CameraHome want;
+            try {
+                want = homeOf(c.cameraId(), p);
+            } catch (RuntimeException placementGone) {
+                continue; // unregistered meanwhile: the unbind schedules another pass
+            }
+            if (!Objects.equals(c.home(), want)) {
+                replace(c, want);
+            }
+        }
+    }
+
+    private CameraHome homeOf(String cameraId, CameraPlacement p) {
+        if (p != null) {
+            return p.home(cameraId);
+        }
+        return requirePlacement ? CameraHome.nowhere("waiting for the cluster placement (requirePlacement is set)") : null;
+    }
+
+    private void replace(Camera old, CameraHome want) {
+        Camera next;
+        synchronized (this) {
+            if (!active || byConfigPid.get(old.configPid()) != old) {
+                return; // removed or replaced meanwhile
+            }
+            CameraSettings s = old.settings();
+            String problem = want == null || want.where() == CameraHome.Where.HERE ? conflict(old.configPid(), s.id(), true)
+                    : null;
+            next = problem != null ? Camera.invalid(old.configPid(), s.id(), problem, this, log)
+                    : want == null ? Camera.valid(old.configPid(), s, this, context, log)
+                    : Camera.placed(old.configPid(), s, want, this, context, log);
+            byConfigPid.put(old.configPid(), next);
+        }
+        log.info("camera {}: placement {} -> {}", old.cameraId(), describe(old.home()), describe(want));
+        old.stop(); // first, so that a camera moving here never meets its own old ring
+        next.start();
+    }
+
+    private static String describe(CameraHome h) {
+        return h == null ? "single host" : switch (h.where()) {
+            case HERE -> "here (" + h.host() + ")";
+            case ELSEWHERE -> "host " + h.host();
+            case NOWHERE -> "no host";
+        };
+    }
+
+    private String conflict(String configPid, String id, boolean runsHere) {
         if (captureHome == null) {
             return "camera '" + id + "': the capture program is missing (" + captureHomeProblem + ")";
         }
@@ -155,8 +279,9 @@ public final class CaptureRuntime implements CameraRegistry {
                 return "camera '" + id + "': id is already used by configuration " + other.configPid();
             }
         }
-        long running = byConfigPid.values().stream().filter(Camera::isValid).count();
-        if (running >= maxCameras) {
+        long running = byConfigPid.values().stream()
+                .filter(c -> c.isValid() && !c.away() && !c.configPid().equals(configPid)).count();
+        if (runsHere && running >= maxCameras) {
             return "camera '" + id + "': maxCameras (" + maxCameras + ") reached";
         }
         return null;

@@ -59,12 +59,15 @@ public final class FramebusCommands {
     }
 
     String listText() {
-        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-20s %-12s %6s %10s %8s %8s%n",
-                "ID", "STATE", "FPS", "AGE", "RESTARTS", "PID"));
+        // in a cluster a HOST column says where each camera runs; a single host's list keeps its old shape
+        boolean cluster = runtime.cameras().stream().anyMatch(c -> c.home() != null);
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-20s %-12s %6s %10s %8s %8s%s%n",
+                "ID", "STATE", "FPS", "AGE", "RESTARTS", "PID", cluster ? "  HOST" : ""));
         for (Camera c : runtime.cameras()) {
             SourceStatus s = c.status();
-            out.append(String.format(Locale.ROOT, "%-20s %-12s %6.1f %10s %8d %8s%n", c.cameraId(), s.state(), s.fps(),
-                    age(s.latestFrameAge()), s.restarts(), s.pid() < 0 ? "-" : Long.toString(s.pid())));
+            out.append(String.format(Locale.ROOT, "%-20s %-12s %6.1f %10s %8d %8s%s%n", c.cameraId(), s.state(), s.fps(),
+                    age(s.latestFrameAge()), s.restarts(), s.pid() < 0 ? "-" : Long.toString(s.pid()),
+                    cluster ? "  " + (s.runsOn().isEmpty() ? "-" : s.runsOn()) : ""));
         }
         if (runtime.cameras().isEmpty()) {
             out.append("(no cameras configured: add io.framebus.camera factory configurations)\n");
@@ -86,6 +89,9 @@ public final class FramebusCommands {
             line(out, "max fps", fmt(c.settings().fps()));
         }
         line(out, "state", s.state() + (s.late() ? " (late: no new frame when one was due)" : s.live() ? " (live)" : ""));
+        if (!s.runsOn().isEmpty()) {
+            line(out, "runs on", s.runsOn());
+        }
         line(out, "fps (10 s)", fmt(s.fps()));
         line(out, "latest frame age", age(s.latestFrameAge()));
         line(out, "frames decoded", Long.toString(s.decodedFrames()));

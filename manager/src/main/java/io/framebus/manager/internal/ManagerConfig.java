@@ -51,4 +51,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Maximum cameras", description = "Cameras beyond this count are refused (INVALID).",
             min = "1", max = "1024")
     int maxCameras() default 64;
+
+    @AttributeDefinition(name = "Require a cluster placement", description = "Run a camera only where a cluster "
+            + "placement (the io.framebus.cluster bundle) puts it; while there is none, no camera runs. Set it on every "
+            + "host of a cluster, so that a host that is starting, or whose cluster bundle stopped, runs nothing "
+            + "another host may run. False (single host): every camera runs here unless a placement says otherwise.")
+    boolean requirePlacement() default false;
 }

@@ -36,6 +36,9 @@ final class CameraHealth {
                 }
             }
             case STOPPED -> log.info("camera {}: stopped on purpose (disabled)", id);
+            case ELSEWHERE -> log.info("camera {}: runs on host {} of the cluster", id, s.runsOn());
+            // a cluster-wide matter (constraints, full hosts), not this host's health: a warning keeps it ready
+            case UNPLACED -> log.warn("camera {}: no cluster host runs it{}", id, error(s));
             case STARTING, CONNECTING, RECONNECTING, STALLED, RESTARTING ->
                     log.temporarilyUnavailable("camera {}: {} ({}, {}){}", id, s.state(), process, age, error(s));
             case FAILED -> log.critical("camera {}: FAILED ({}, {} restarts){}", id, process, s.restarts(), error(s));

@@ -36,6 +36,13 @@ final class CameraMetrics {
                 p.sample(s.state() == state ? 1 : 0, "camera", s.cameraId(), "state", state.name());
             }
         }
+        p.family("framebus_camera_host", PrometheusText.Type.GAUGE,
+                "1 for the cluster host that runs the camera (only in a cluster).");
+        for (SourceStatus s : cameras) {
+            if (!s.runsOn().isEmpty()) {
+                p.sample(1, "camera", s.cameraId(), "host", s.runsOn());
+            }
+        }
         gauge(p, cameras, "framebus_camera_live",
                 "1 when the camera is streaming and its newest frame is younger than its stall timeout.",
                 s -> s.live() ? 1 : 0);

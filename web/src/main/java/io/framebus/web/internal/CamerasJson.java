@@ -52,6 +52,7 @@ final class CamerasJson {
         w.field("restarts", s.restarts())
                 .field("reconnects", s.reconnects())
                 .field("lastError", s.lastError())
+                .field("runsOn", s.runsOn())
                 .field("decodedFrames", s.decodedFrames())
                 .field("publishedFrames", s.publishedFrames())
                 .field("droppedFrames", s.droppedFrames());

@@ -8,7 +8,7 @@ const THUMB_MILLIS = 1000;
 const THUMB_WIDTH = 320;
 const STATE_CLASS = {
   STREAMING: 's-ok', STARTING: 's-busy', CONNECTING: 's-busy', RECONNECTING: 's-busy', RESTARTING: 's-busy',
-  STALLED: 's-bad', FAILED: 's-bad', INVALID: 's-bad', STOPPED: 's-off'
+  STALLED: 's-bad', FAILED: 's-bad', INVALID: 's-bad', STOPPED: 's-off', ELSEWHERE: 's-off', UNPLACED: 's-bad'
 };
 
 const rows = new Map(); // camera id -> row controller
@@ -76,6 +76,7 @@ function cameraRow(id) {
     if (c.name !== c.id) parts.push(c.id);
     if (c.frame) parts.push(c.frame.width + '×' + c.frame.height + ' ' + c.frame.pixelFormat);
     if (c.pid !== null) parts.push('pid ' + c.pid);
+    if (c.runsOn) parts.push((c.state === 'ELSEWHERE' ? 'runs on ' : 'host ') + c.runsOn);
     meta.textContent = parts.join(' · ');
     badge.textContent = c.state;
     badge.className = 'badge ' + (STATE_CLASS[c.state] || 's-off');
@@ -90,12 +91,13 @@ function cameraRow(id) {
     error.textContent = c.lastError || '';
     error.title = c.lastError || '';
     if (note.textContent === '') {
-      button.disabled = c.state === 'INVALID' || c.state === 'STOPPED';
+      button.disabled = ['INVALID', 'STOPPED', 'ELSEWHERE', 'UNPLACED'].includes(c.state);
     }
     if (!c.frame) {
       thumb.hidden = true;
       placeholder.hidden = false;
-      placeholder.textContent = c.state === 'INVALID' ? 'invalid' : c.state === 'STOPPED' ? 'stopped' : 'no frame';
+      placeholder.textContent = c.state === 'INVALID' ? 'invalid' : c.state === 'STOPPED' ? 'stopped'
+          : c.state === 'ELSEWHERE' ? 'on ' + c.runsOn : c.state === 'UNPLACED' ? 'no host' : 'no frame';
     }
   }
 

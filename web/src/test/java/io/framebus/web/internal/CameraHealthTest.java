@@ -40,6 +40,18 @@ class CameraHealthTest {
     }
 
     @Test
+    void aCameraOnAnotherClusterHostIsOkHereAndOneOnNoHostWarns() {
+        Result elsewhere = CameraHealth.of(new SourceStatus("cam", SourceState.ELSEWHERE, false, "", -1, 0, 0, 0, 0, 0,
+                0, null, -1, -1, false, null, "host2"));
+        assertThat(elsewhere.getStatus()).isEqualTo(Result.Status.OK);
+        assertThat(text(elsewhere)).contains("runs on host host2");
+        Result nowhere = CameraHealth.of(new SourceStatus("cam", SourceState.UNPLACED, false,
+                "every live member that may run it is full (maxCameras)", -1, 0, 0, 0, 0, 0, 0, null, -1, -1));
+        assertThat(nowhere.getStatus()).isEqualTo(Result.Status.WARN);
+        assertThat(text(nowhere)).contains("full (maxCameras)");
+    }
+
+    @Test
     void failedAndInvalidAreCritical() {
         assertThat(CameraHealth.of(status(SourceState.FAILED, false, "401 Unauthorized")).getStatus())
                 .isEqualTo(Result.Status.CRITICAL);
