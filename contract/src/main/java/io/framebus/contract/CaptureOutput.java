@@ -71,6 +71,11 @@ public record CaptureOutput(String name, int width, int height, PixelFormat pixe
      * source's, or with one side configured the other from the source's aspect ratio (rounded to an even number).
      */
     public FrameFormat format(int sourceWidth, int sourceHeight) {
+        return sized(width, height, pixelFormat, sourceWidth, sourceHeight);
+    }
+
+    /** The geometry rule of every output, the default one ({@link CaptureSettings#outputFormat}) included. */
+    static FrameFormat sized(int width, int height, PixelFormat pixelFormat, int sourceWidth, int sourceHeight) {
         int w = width;
         int h = height;
         if (w == 0 && h == 0) {

@@ -129,7 +129,7 @@ public record CaptureSettings(String cameraId, String url, Path ringPath, int wi
         k.put(WIDTH, "0");
         k.put(HEIGHT, "0");
         k.put(PIXEL_FORMAT, DEFAULT_PIXEL_FORMAT);
-        k.put(FPS, number(DEFAULT_FPS));
+        k.put(FPS, CaptureOutput.number(DEFAULT_FPS));
         k.put(SLOTS, Integer.toString(DEFAULT_SLOTS));
         k.put(RTSP_TRANSPORT, DEFAULT_RTSP_TRANSPORT);
         k.put(CONNECT_TIMEOUT_MILLIS, Integer.toString(DEFAULT_CONNECT_TIMEOUT_MILLIS));
@@ -262,17 +262,7 @@ public record CaptureSettings(String cameraId, String url, Path ringPath, int wi
      * which the 4:2:0 formats and most consumers prefer).
      */
     public FrameFormat outputFormat(int sourceWidth, int sourceHeight) {
-        int w = width;
-        int h = height;
-        if (w == 0 && h == 0) {
-            w = sourceWidth;
-            h = sourceHeight;
-        } else if (w == 0) {
-            w = evenAtLeastTwo((double) h * sourceWidth / sourceHeight);
-        } else if (h == 0) {
-            h = evenAtLeastTwo((double) w * sourceHeight / sourceWidth);
-        }
-        return new FrameFormat(w, h, pixelFormat);
+        return CaptureOutput.sized(width, height, pixelFormat, sourceWidth, sourceHeight);
     }
 
     /** Whether the output size is fixed by the settings (otherwise it follows the source). */
@@ -346,7 +336,7 @@ public record CaptureSettings(String cameraId, String url, Path ringPath, int wi
         p.setProperty(WIDTH, Integer.toString(width));
         p.setProperty(HEIGHT, Integer.toString(height));
         p.setProperty(PIXEL_FORMAT, pixelFormat.name());
-        p.setProperty(FPS, number(fps));
+        p.setProperty(FPS, CaptureOutput.number(fps));
         p.setProperty(SLOTS, Integer.toString(slots));
         p.setProperty(RTSP_TRANSPORT, rtspTransport.name().toLowerCase(Locale.ROOT));
         p.setProperty(CONNECT_TIMEOUT_MILLIS, Integer.toString(connectTimeoutMillis));
@@ -375,14 +365,6 @@ public record CaptureSettings(String cameraId, String url, Path ringPath, int wi
         return "CaptureSettings[" + cameraId + " " + SecretMasker.maskUrls(url) + "]"; // never the password
     }
 
-    private static String number(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
-    }
-
-    private static int evenAtLeastTwo(double v) {
-        long r = Math.round(v / 2) * 2;
-        return (int) Math.max(2, Math.min(MAX_DIMENSION, r));
-    }
 
     /** Reads typed values and collects problems instead of stopping at the first. */
     private static final class Parser {

@@ -46,7 +46,8 @@ class RingDirectoryLockTest {
         Files.writeString(src, "public class Hold { public static void main(String[] a) throws Exception {"
                 + " var ch = java.nio.channels.FileChannel.open(java.nio.file.Path.of(a[0]),"
                 + " java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);"
-                + " ch.lock(); System.out.println(\"LOCKED\"); System.out.flush(); Thread.sleep(60000); } }");
+                + " ch.lock(); System.out.println(\"LOCKED\"); System.out.flush();"
+                + " new java.util.concurrent.CountDownLatch(1).await(); } }"); // holds the lock until killed
         Process holder = new ProcessBuilder(java.toString(), src.toString(),
                 dir.resolve(RingDirectoryLock.FILE_NAME).toString()).redirectErrorStream(true).start();
         try {
