@@ -130,6 +130,21 @@ public class OutputsIT extends FramebusTestSupport {
             Files.deleteIfExists(png);
         }
 
+        // health: a check per extra output next to the camera's, tagged "output", evaluating that output's frames
+        org.apache.felix.hc.api.execution.HealthCheckExecutor executor = context.getService(
+                context.getServiceReference(org.apache.felix.hc.api.execution.HealthCheckExecutor.class));
+        String outputCheck = waitForValue(Duration.ofSeconds(30), "the health check of duo's detect output OK", () -> {
+            for (org.apache.felix.hc.api.execution.HealthCheckExecutionResult r : executor.execute(
+                    org.apache.felix.hc.api.execution.HealthCheckSelector.tags("framebus", "output"))) {
+                if (r.getHealthCheckMetadata().getName().equals("framebus camera duo output detect")
+                        && r.getHealthCheckResult().getStatus() == org.apache.felix.hc.api.Result.Status.OK) {
+                    return r.getHealthCheckResult().toString();
+                }
+            }
+            return null;
+        });
+        assertTrue(outputCheck, outputCheck.contains("duo"));
+
         // web: the cameras JSON lists both outputs; snapshot per output; an unknown output is a 404 naming it
         String base = WebIT.origin(context) + "/framebus/";
         String json = waitForValue(Duration.ofSeconds(30), "the API lists duo's outputs", () -> {

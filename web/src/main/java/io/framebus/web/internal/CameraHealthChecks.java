@@ -37,6 +37,12 @@ public final class CameraHealthChecks {
     static final String[] TAGS = {"framebus", "camera"};
     /** hc.name prefix; the camera id follows. */
     static final String NAME_PREFIX = "framebus camera ";
+    /** hc.name of an extra output: {@code framebus camera <id> output <name>}. */
+    static final String OUTPUT_INFIX = " output ";
+    /** Tags of the check of an extra output. */
+    static final String[] OUTPUT_TAGS = {"framebus", "camera", "output"};
+    /** The default output, whose check is the camera's. */
+    private static final String DEFAULT_OUTPUT = "main";
     private static final long SYNC_MILLIS = 1000;
     /** The executor's default result cache (2 s) would show a recovered camera as failing for longer than needed. */
     private static final long RESULT_CACHE_MILLIS = 500;
@@ -75,7 +81,16 @@ public final class CameraHealthChecks {
 
     private synchronized void sync() {
         try {
-            Set<String> ids = registry.statuses().stream().map(SourceStatus::cameraId).collect(Collectors.toSet());
+            // keys: a camera id, or "<id> output <name>" for each output besides the default one
+            Set<String> ids = new java.util.HashSet<>();
+            for (SourceStatus s : registry.statuses()) {
+                ids.add(s.cameraId());
+                for (String output : registry.outputs(s.cameraId())) {
+                    if (!output.equals(DEFAULT_OUTPUT)) {
+                        ids.add(s.cameraId() + OUTPUT_INFIX + output);
+                    }
+                }
+            }
             Iterator<Map.Entry<String, ServiceRegistration<HealthCheck>>> it = checks.entrySet().iterator();
             while (it.hasNext()) {
                 Map.Entry<String, ServiceRegistration<HealthCheck>> e = it.next();
@@ -87,12 +102,18 @@ public final class CameraHealthChecks {
             }
             for (String id : ids) {
                 if (!checks.containsKey(id) && !sync.isShutdown()) {
+                    int infix = id.indexOf(OUTPUT_INFIX); // camera ids have no spaces
+                    String cameraId = infix < 0 ? id : id.substring(0, infix);
+                    String output = infix < 0 ? null : id.substring(infix + OUTPUT_INFIX.length());
                     Hashtable<String, Object> props = new Hashtable<>();
                     props.put(HealthCheck.NAME, NAME_PREFIX + id);
-                    props.put(HealthCheck.TAGS, TAGS.clone());
+                    props.put(HealthCheck.TAGS, output == null ? TAGS.clone() : OUTPUT_TAGS.clone());
                     props.put(HealthCheck.RESULT_CACHE_TTL_IN_MS, RESULT_CACHE_MILLIS);
-                    props.put(FrameSource.CAMERA_ID, id);
-                    checks.put(id, context.registerService(HealthCheck.class, new CameraCheck(id), props));
+                    props.put(FrameSource.CAMERA_ID, cameraId);
+                    if (output != null) {
+                        props.put(FrameSource.OUTPUT, output);
+                    }
+                    checks.put(id, context.registerService(HealthCheck.class, new CameraCheck(cameraId, output), props));
                     log.debug("camera {}: health check registered", id);
                 }
             }
@@ -110,16 +131,28 @@ public final class CameraHealthChecks {
         }
     }
 
-    /** The check of one camera: evaluates its current status at every execution. */
+    /**
+     * The check of one camera, or of one of its extra outputs: evaluates the current status at every execution. An
+     * output's status is its own frames' (fps, age) with the camera's process and state; while the output has no
+     * frame source (the camera is not running), the camera's status stands for it.
+     */
     private final class CameraCheck implements HealthCheck {
         private final String cameraId;
+        private final String output;
 
-        CameraCheck(String cameraId) {
+        CameraCheck(String cameraId, String output) {
             this.cameraId = cameraId;
+            this.output = output;
         }
 
         @Override
         public Result execute() {
+            if (output != null) {
+                java.util.Optional<SourceStatus> own = registry.source(cameraId, output).map(FrameSource::status);
+                if (own.isPresent()) {
+                    return CameraHealth.of(own.get());
+                }
+            }
             return registry.statuses().stream().filter(s -> s.cameraId().equals(cameraId)).findFirst()
                     .map(CameraHealth::of).orElseGet(() -> CameraHealth.missing(cameraId));
         }
