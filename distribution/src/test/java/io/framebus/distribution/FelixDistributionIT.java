@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
@@ -88,11 +87,11 @@ class FelixDistributionIT {
             background.destroyForcibly();
             background.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
         }
-        for (ProcessHandle p : captureProcesses()) {
+        for (ProcessHandle p : DistributionCopies.captureProcesses(home)) {
             p.destroyForcibly();
         }
-        deleteTree(home.getParent());
-        deleteTree(rings);
+        DistributionCopies.deleteTree(home.getParent());
+        DistributionCopies.deleteTree(rings);
     }
 
     @Test
@@ -123,7 +122,7 @@ class FelixDistributionIT {
         assertThat(cameraProcesses()).hasSize(1);
         felix.destroy(); // SIGTERM, what Ctrl-C amounts to for the JVM: shutdown hook, framework stop
         await().atMost(Duration.ofSeconds(60)).until(() -> !felix.isAlive());
-        assertThat(captureProcesses()).isEmpty();
+        assertThat(DistributionCopies.captureProcesses(home)).isEmpty();
         try (Stream<Path> s = Files.list(rings)) {
             assertThat(s).isEmpty();
         }
@@ -134,7 +133,8 @@ class FelixDistributionIT {
         startWithShell();
         awaitLine(Duration.ofSeconds(90), "[demo] STREAMING");
         assertThat(cameraProcesses()).hasSize(1);
-        List<ProcessHandle> captures = captureProcesses(); // with the class-data archive run, if it is still going
+        // with the class-data archive run, if it is still going
+        List<ProcessHandle> captures = DistributionCopies.captureProcesses(home);
         Process kill = new ProcessBuilder("kill", "-9", Long.toString(felix.pid())).start();
         assertThat(kill.waitFor()).isZero();
         // nobody stops them: their stdin hits EOF when the runtime dies, and that is their signal to go
@@ -170,7 +170,7 @@ class FelixDistributionIT {
         felix.destroy(); // systemctl stop: SIGTERM to the main process (KillMode=mixed)
         await().atMost(Duration.ofSeconds(60)).until(() -> !felix.isAlive());
         assertThat(unitValue(text, "SuccessExitStatus").split("\\s+")).contains(Integer.toString(felix.exitValue()));
-        assertThat(captureProcesses()).isEmpty();
+        assertThat(DistributionCopies.captureProcesses(home)).isEmpty();
         try (Stream<Path> s = Files.list(rings)) {
             assertThat(s).isEmpty();
         }
@@ -189,7 +189,7 @@ class FelixDistributionIT {
         assertThat(background.isAlive()).isTrue();
         new ProcessBuilder("kill", "-TERM", Long.toString(runtimePid)).start().waitFor();
         await().atMost(Duration.ofSeconds(60)).until(() -> !felix.isAlive());
-        assertThat(captureProcesses()).isEmpty();
+        assertThat(DistributionCopies.captureProcesses(home)).isEmpty();
     }
 
     @Test
@@ -269,21 +269,5 @@ class FelixDistributionIT {
     }
 
     /** Capture processes started from this copy of the distribution (their classpath is in it). */
-    private List<ProcessHandle> captureProcesses() {
-        String marker = home.resolve("capture").toString();
-        return ProcessHandle.allProcesses()
-                .filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().commandLine().map(c -> c.contains("io.framebus.capture.CaptureMain")
-                        && c.contains(marker)).orElse(false))
-                .collect(Collectors.toList());
-    }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
 }

@@ -18,7 +18,6 @@ import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
@@ -73,11 +72,11 @@ class SecretsDistributionIT {
         if (camera != null) {
             camera.close();
         }
-        for (ProcessHandle p : captureProcesses()) {
+        for (ProcessHandle p : DistributionCopies.captureProcesses(home)) {
             p.destroyForcibly();
         }
-        deleteTree(home.getParent());
-        deleteTree(rings);
+        DistributionCopies.deleteTree(home.getParent());
+        DistributionCopies.deleteTree(rings);
     }
 
     @Test
@@ -170,21 +169,5 @@ class SecretsDistributionIT {
     }
 
     /** Capture processes started from this copy of the distribution (their classpath is in it). */
-    private List<ProcessHandle> captureProcesses() {
-        String marker = home.resolve("capture").toString();
-        return ProcessHandle.allProcesses()
-                .filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().commandLine().map(c -> c.contains("io.framebus.capture.CaptureMain")
-                        && c.contains(marker)).orElse(false))
-                .collect(Collectors.toList());
-    }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
 }

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -97,8 +96,8 @@ class WebAccessDistributionIT {
         } finally {
             runQuietly("ip", "netns", "del", clientNs); // takes the veth pair with it
             runQuietly("ip", "netns", "del", serverNs);
-            deleteTree(home.getParent());
-            deleteTree(rings);
+            DistributionCopies.deleteTree(home.getParent());
+            DistributionCopies.deleteTree(rings);
         }
     }
 
@@ -170,15 +169,6 @@ class WebAccessDistributionIT {
 
     private static void runQuietly(String... cmd) throws Exception {
         new ProcessBuilder(cmd).redirectErrorStream(true).start().waitFor();
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 
 }

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
@@ -71,11 +70,11 @@ class WebDistributionIT {
         if (felix.isAlive()) {
             felix.destroyForcibly().waitFor();
         }
-        for (ProcessHandle p : captureProcesses()) {
+        for (ProcessHandle p : DistributionCopies.captureProcesses(home)) {
             p.destroyForcibly();
         }
-        deleteTree(home);
-        deleteTree(rings);
+        DistributionCopies.deleteTree(home);
+        DistributionCopies.deleteTree(rings);
     }
 
     @Test
@@ -103,7 +102,7 @@ class WebDistributionIT {
 
         felix.destroy();
         await().atMost(Duration.ofSeconds(60)).until(() -> !felix.isAlive());
-        assertThat(captureProcesses()).isEmpty();
+        assertThat(DistributionCopies.captureProcesses(home)).isEmpty();
         try (Stream<Path> s = Files.list(rings)) {
             assertThat(s).isEmpty();
         }
@@ -122,14 +121,6 @@ class WebDistributionIT {
     }
 
     /** Capture processes started from this copy of the distribution (their classpath is in it). */
-    private List<ProcessHandle> captureProcesses() {
-        String marker = home.resolve("capture").toString();
-        return ProcessHandle.allProcesses()
-                .filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().commandLine().map(c -> c.contains("io.framebus.capture.CaptureMain")
-                        && c.contains(marker)).orElse(false))
-                .collect(Collectors.toList());
-    }
 
     private static void copy(Path from, Path to) throws IOException {
         try (Stream<Path> s = Files.walk(from)) {
@@ -144,12 +135,4 @@ class WebDistributionIT {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
 }
