@@ -81,7 +81,9 @@ final class FelixHost implements AutoCloseable {
             Files.writeString(home.resolve("conf/io.framebus.cluster.cfg"), "hostName = " + name + "\n"
                     + "members = " + String.join(",", members) + "\n"
                     + "bindAddress = " + clusterIp + "\n"
-                    + "rebalanceDelaySeconds = 5\n");
+                    + "rebalanceDelaySeconds = 5\n"
+                    // benchmarks: more settings of the cluster configuration, "key = value" separated by ';'
+                    + String.join("\n", System.getProperty("framebus.cluster.config", "").split(";")).trim() + "\n");
         }
         Files.writeString(home.resolve("conf/io.framebus.manager.cfg"), manager.toString());
         Files.writeString(home.resolve("conf/io.framebus.console.cfg"), "statusIntervalSeconds = 5\nlogLevel = INFO\n");

@@ -67,6 +67,22 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "hazelcast.merge.next.run.delay.seconds). After the merge, duplicates end.", min = "1")
     int mergeDelaySeconds() default 5;
 
+    @AttributeDefinition(name = "Partition count", description = "Hazelcast's partition count "
+            + "(hazelcast.partition.count). Must be the same on every member: a member with another count cannot "
+            + "join. framebus keeps three small replicated maps and nothing partitioned, so few partitions do; "
+            + "each one costs periodic work (replica and anti-entropy checks) on every member.", min = "1")
+    int partitionCount() default 271;
+
+    @AttributeDefinition(name = "Hazelcast metrics", description = "Whether Hazelcast collects its own metrics "
+            + "(hazelcast.metrics.enabled; every 5 s). Only Hazelcast Management Center and its JMX beans read them; "
+            + "framebus's metrics do not need them.")
+    boolean hazelcastMetrics() default true;
+
+    @AttributeDefinition(name = "More Hazelcast properties", description = "Further Hazelcast system properties "
+            + "as name=value (e.g. hazelcast.operation.thread.count=1), applied last, so they win over the settings "
+            + "above. Only names that start with hazelcast. are accepted.", required = false)
+    String[] hazelcastProperties() default {};
+
     @AttributeDefinition(name = "Hazelcast log level", description = "java.util.logging level of Hazelcast's own log "
             + "(category com.hazelcast): WARNING keeps the console quiet; INFO shows its member lists and migrations. "
             + "framebus logs joins, departures and placements itself.")

@@ -81,7 +81,12 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
     static final String ATTR_MAX = "framebus.maxCameras";
     static final String ATTR_LABELS = "framebus.labels";
     private static final String CAMERA_FACTORY_PID = "io.framebus.camera";
-    private static final long LOOP_MILLIS = 500;
+    /**
+     * The work runs on events (membership, map entries, camera configurations, merge, a member's rebalance delay
+     * ending); this round is only a safety net for an event lost (e.g. while a merge re-registers the listeners).
+     * It was a 500 ms poll, 0.2-0.3 % of a core per member (docs/benchmarks.md).
+     */
+    static final long SAFETY_NET_MILLIS = 2000;
 
     private final Logger log;
     private final BundleContext context;
@@ -102,6 +107,10 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
     /** The inputs of the last computation whose result is already published (coordinator only). */
     private String lastInputs;
     private volatile boolean closed;
+    /** A round is queued (events in a burst make one round). */
+    private final java.util.concurrent.atomic.AtomicBoolean queued = new java.util.concurrent.atomic.AtomicBoolean();
+    /** When the pending wake-up for a member's rebalance delay fires (System.nanoTime), 0 when none. */
+    private volatile long wakeAtNanos;
 
     @Activate
     public ClusterMembership(@Reference(service = LoggerFactory.class) Logger log,
@@ -118,6 +127,7 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
             throw new IllegalArgumentException("io.framebus.cluster: set members (the addresses of the members to "
                     + "contact) or kubernetesServiceDns; multicast discovery is never used");
         }
+        hazelcastProperties(config.hazelcastProperties()); // a bad entry fails the activation, with its reason
         try {
             hazelcastLog.setLevel(java.util.logging.Level.parse(config.hazelcastLogLevel().trim()));
         } catch (IllegalArgumentException e) {
@@ -186,15 +196,18 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
                 soon();
             }
         });
-        assignmentMap().addEntryListener(new com.hazelcast.core.EntryAdapter<String, String>() {
-            @Override
-            public void onEntryEvent(com.hazelcast.core.EntryEvent<String, String> event) {
-                soon();
-            }
-        });
+        // the placement (all follow it), a member's camera-list digest and the lists (the coordinator computes)
+        for (String map : new String[] {ASSIGNMENT_MAP, MEMBERS_MAP, LISTS_MAP}) {
+            instance.<String, String>getReplicatedMap(map).addEntryListener(new com.hazelcast.core.EntryAdapter<String, String>() {
+                @Override
+                public void onEntryEvent(com.hazelcast.core.EntryEvent<String, String> event) {
+                    soon();
+                }
+            });
+        }
         log.info("cluster: {} joined cluster '{}' as {} with {} member(s)", hostName, config.clusterName(),
                 instance.getCluster().getLocalMember().getAddress(), instance.getCluster().getMembers().size());
-        worker.scheduleWithFixedDelay(this::step, 0, LOOP_MILLIS, TimeUnit.MILLISECONDS);
+        worker.scheduleWithFixedDelay(this::step, 0, SAFETY_NET_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private Config hazelcastConfig() {
@@ -217,13 +230,16 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
         // 20). Shorter made restarted members under load start alone and duplicate cameras for a merge period.
         c.setProperty("hazelcast.wait.seconds.before.join", "3");
         c.setProperty("hazelcast.max.wait.seconds.before.join", "10");
+        c.setProperty("hazelcast.partition.count", Integer.toString(config.partitionCount()));
+        c.getMetricsConfig().setEnabled(config.hazelcastMetrics());
+        hazelcastProperties(config.hazelcastProperties()).forEach(c::setProperty);
         c.getMemberAttributeConfig().setAttribute(ATTR_HOST, hostName);
         c.getMemberAttributeConfig().setAttribute(ATTR_MAX, Integer.toString(config.maxCameras()));
         c.getMemberAttributeConfig().setAttribute(ATTR_LABELS, String.join(",", list(config.labels())));
         // after a partition heals, the smaller side joins the larger one: the larger side's placement is kept
         // (put-if-absent: the merging side's copy does not overwrite it), so its cameras stay where they run and
         // the smaller side's duplicates end; the coordinator then recomputes with every member. Members re-publish
-        // their own camera lists every loop, so nothing of the smaller side's copy is needed.
+        // their own camera lists every round, so nothing of the smaller side's copy is needed.
         for (String map : new String[] {MEMBERS_MAP, LISTS_MAP, ASSIGNMENT_MAP}) {
             c.getReplicatedMapConfig(map).setMergePolicyConfig(
                     new MergePolicyConfig(PutIfAbsentMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE));
@@ -297,6 +313,9 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
     }
 
     private void soon() {
+        if (!queued.compareAndSet(false, true)) {
+            return; // a round is queued already: it sees this change too
+        }
         try {
             worker.execute(this::step);
         } catch (RejectedExecutionException stopping) {
@@ -304,8 +323,26 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
         }
     }
 
+    /** The coordinator runs a round when a member's rebalance delay ends (worker thread only). */
+    private void wakeIn(long nanos) {
+        long at = System.nanoTime() + nanos;
+        if (wakeAtNanos != 0 && wakeAtNanos - at <= 0 && wakeAtNanos - System.nanoTime() > 0) {
+            return; // an earlier wake-up is pending; it schedules the next one
+        }
+        wakeAtNanos = at;
+        try {
+            worker.schedule(() -> {
+                wakeAtNanos = 0;
+                step();
+            }, nanos + TimeUnit.MILLISECONDS.toNanos(50), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException stopping) {
+            // deactivated
+        }
+    }
+
     /** One round: publish this host's cameras, compute the placement when coordinator, follow the published one. */
     private void step() {
+        queued.set(false);
         HazelcastInstance hz = hazelcast;
         if (hz == null || closed || !hz.getLifecycleService().isRunning()) {
             return;
@@ -391,8 +428,12 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
                 continue;
             }
             long seen = firstSeenNanos.computeIfAbsent(uuid, k -> now);
+            boolean settled = now - seen >= delay;
+            if (!settled) {
+                wakeIn(seen + delay - now); // then it may take running cameras
+            }
             ClusterHost host = new ClusterHost(name, parseInt(m.getAttribute(ATTR_MAX)), labels(m.getAttribute(ATTR_LABELS)),
-                    now - seen >= delay);
+                    settled);
             String digest = published.get(uuid);
             List<CameraEntry> cams = digest == null ? null : parsedLists.computeIfAbsent(digest, d -> parse(lists.get(d)));
             views.add(new Coordinator.MemberView(host, cams));
@@ -482,6 +523,26 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
                 if (!part.isBlank()) {
                     out.add(part.trim());
                 }
+            }
+        }
+        return out;
+    }
+
+    /** hazelcastProperties: name=value pairs; a clear error for anything else. */
+    static Map<String, String> hazelcastProperties(String[] values) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String v : values) {
+            for (String part : v.split(",")) {
+                if (part.isBlank()) {
+                    continue;
+                }
+                int eq = part.indexOf('=');
+                String name = eq < 0 ? "" : part.substring(0, eq).trim();
+                if (!name.matches("hazelcast\\.[A-Za-z0-9_.-]+") || part.substring(eq + 1).isBlank()) {
+                    throw new IllegalArgumentException("io.framebus.cluster: hazelcastProperties entry '" + part.trim()
+                            + "' is not name=value with a name that starts with hazelcast.");
+                }
+                out.put(name, part.substring(eq + 1).trim());
             }
         }
         return out;
