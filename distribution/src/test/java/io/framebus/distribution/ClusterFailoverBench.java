@@ -31,8 +31,14 @@ import org.junit.jupiter.api.Test;
  * The cluster's figures for docs/benchmarks.md (not a test: it asserts nothing about time and is run on purpose,
  * see the command there): three members in network namespaces sharing {@value #CAMERAS} RTSP cameras;
  * {@value #KILLS} times, kill -9 of one member and the time until each of its cameras delivers frames on a
- * survivor; the cameras moved on each leave and on each rejoin; and the CPU of the cluster's threads (Hazelcast's
- * and framebus-cluster) and the heap of a member against a runtime without the cluster bundle.
+ * survivor; the cameras moved on each leave and on each rejoin; {@value #PARTITIONS} network partitions (one
+ * member's cluster link down) and the time from the heal until every camera runs on exactly one host; and the CPU of
+ * the cluster's threads (Hazelcast's and framebus-cluster, with where it goes by thread group) and the heap of a
+ * member against a runtime without the cluster bundle.
+ *
+ * <p>System properties: framebus.cluster.kills (10), .stops (3), .partitions (6), .windows (steady-state windows,
+ * 1), .window (seconds, 60), .baseline (true: measure a runtime without the cluster bundle first), .config (more
+ * lines for every member's io.framebus.cluster.cfg, "key = value" separated by ';', for A/B runs of settings).
  *
  * <p>Run: {@code mvn -B -o verify -pl distribution -am -Dtest=NONE -Dit.test=ClusterFailoverBench
  * -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false}; results in

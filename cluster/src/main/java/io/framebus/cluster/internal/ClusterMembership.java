@@ -100,6 +100,14 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
     private volatile HazelcastInstance hazelcast;
     /** Held so that the level stays set (java.util.logging keeps loggers weakly). */
     private final java.util.logging.Logger hazelcastLog = java.util.logging.Logger.getLogger("com.hazelcast");
+    /**
+     * Hazelcast's check for --add-opens/--add-exports access to JDK internals, which framebus never grants (a
+     * project rule): it warns at every start, with a command line to add, about its own serialization speed, which
+     * does not matter at framebus's data size. Kept to SEVERE while Hazelcast's log is at WARNING or quieter; shown
+     * at INFO and below (docs/cluster.md).
+     */
+    private final java.util.logging.Logger moduleAccessLog =
+            java.util.logging.Logger.getLogger("com.hazelcast.internal.util.ModularJavaUtils");
     private volatile PublishedAssignment current = PublishedAssignment.NONE;
     private volatile boolean wasCoordinator;
     /** Parsed camera lists by digest (coordinator only). */
@@ -129,7 +137,10 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
         }
         hazelcastProperties(config.hazelcastProperties()); // a bad entry fails the activation, with its reason
         try {
-            hazelcastLog.setLevel(java.util.logging.Level.parse(config.hazelcastLogLevel().trim()));
+            java.util.logging.Level level = java.util.logging.Level.parse(config.hazelcastLogLevel().trim());
+            hazelcastLog.setLevel(level);
+            moduleAccessLog.setLevel(level.intValue() >= java.util.logging.Level.WARNING.intValue()
+                    ? java.util.logging.Level.SEVERE : null);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("io.framebus.cluster: hazelcastLogLevel '" + config.hazelcastLogLevel()
                     + "' is not a java.util.logging level (SEVERE, WARNING, INFO, FINE, ...)");
