@@ -67,7 +67,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Merge check delay (s)", description = "How often a member looks for the other side "
             + "of a healed network partition (hazelcast.merge.first.run.delay.seconds and "
             + "hazelcast.merge.next.run.delay.seconds; Hazelcast's own defaults are 300 and 120 s). After the "
-            + "merge, duplicates end: measured 1.7-5.8 s from the heal with 2 s, up to 9.2 s with 5 s "
+            + "merge, duplicates end: measured 1.7-6.2 s from the heal with 2 s, up to 9.2 s with 5 s "
             + "(docs/benchmarks.md).", min = "1")
     int mergeDelaySeconds() default 2;
 
