@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -139,6 +140,38 @@ class FelixDistributionIT {
         assertThat(kill.waitFor()).isZero();
         // nobody stops them: their stdin hits EOF when the runtime dies, and that is their signal to go
         await().atMost(Duration.ofSeconds(10)).until(() -> captures.stream().noneMatch(ProcessHandle::isAlive));
+    }
+
+    /**
+     * On Java 22+ the runtime unmaps a ring as soon as it stops reading it: after capture processes were killed and
+     * their rings deleted and made anew, the runtime maps the current ring only (on Java 17 the old ones stay
+     * mapped, and their memory taken, until a GC).
+     */
+    @Test
+    void onJava22AndLaterTheRuntimeKeepsNoMappingOfTheRingsOfKilledCaptures() throws Exception {
+        Path jdk = Paths.get(System.getProperty("framebus.test.newJdk", "/usr/lib/jvm/temurin-25-jdk-amd64"));
+        Assumptions.assumeTrue(Files.isExecutable(jdk.resolve("bin/java")), "no JDK 22+ at " + jdk);
+        String version = Files.readAllLines(jdk.resolve("release")).stream().filter(l -> l.startsWith("JAVA_VERSION="))
+                .map(l -> l.replaceAll("[^0-9.]", "")).findFirst().orElseThrow();
+        assertThat(Integer.parseInt(version.split("\\.")[0])).as("major version of " + jdk).isGreaterThanOrEqualTo(22);
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/framebus").toString(), "--shell").directory(home.toFile())
+                .redirectErrorStream(true);
+        pb.environment().put("JAVA_HOME", jdk.toString());
+        felix = pb.start();
+        shellIn = felix.getOutputStream();
+        pumpOutput();
+        awaitLine(Duration.ofSeconds(90), "[demo] STREAMING");
+        assertThat(output).anyMatch(l -> l.contains("capture [demo] starting") && l.contains("Java " + version));
+        for (int kill = 0; kill < 3; kill++) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> cameraProcesses().size() == 1);
+            long writer = cameraProcesses().get(0).pid();
+            assertThat(new ProcessBuilder("kill", "-9", Long.toString(writer)).start().waitFor()).isZero();
+            await().atMost(Duration.ofSeconds(60)).until(() -> cameraProcesses().stream().anyMatch(p -> p.pid() != writer));
+        }
+        Path maps = Paths.get("/proc/" + felix.pid() + "/maps");
+        // the runtime follows the new ring at its next look (a tick, a frame): then nothing else is mapped
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Files.readAllLines(maps).stream()
+                .filter(l -> l.contains(rings.toString()))).isNotEmpty().allMatch(l -> !l.endsWith("(deleted)")));
     }
 
     @Test

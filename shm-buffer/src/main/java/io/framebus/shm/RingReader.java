@@ -10,6 +10,7 @@ import io.framebus.api.FrameViewListener;
 import io.framebus.api.FrameVisitor;
 import io.framebus.api.PixelFormat;
 import io.framebus.shm.internal.ByteBufferRingMemory;
+import io.framebus.shm.internal.FileMapping;
 import io.framebus.shm.internal.RingMemory;
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
@@ -22,6 +23,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -36,6 +38,12 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Waiting ({@link #awaitAfter}) spins briefly, then parks until shortly before the next frame is due (the
  * interval between the last two frames predicts it), then parks in short steps; on an idle ring it backs off
  * to 10 ms, so a waiting reader costs next to nothing.
+ *
+ * <p>Mappings: each ring file followed is mapped once. A mapping the reader has left (the ring was replaced) or
+ * every mapping once the reader is {@linkplain #close() closed} is released as soon as no call is using it: on
+ * Java 22+ it is unmapped then (the file's memory returns to the system at once when the file is deleted), on
+ * Java 17 at the GC's next collection of it. Buffers handed to a visitor or listener are valid during the call
+ * only; on Java 22+ touching one after its mapping was released throws {@link IllegalStateException}.
  */
 public final class RingReader implements AutoCloseable {
     private static final int MAX_ATTEMPTS = 1000;
@@ -54,6 +62,9 @@ public final class RingReader implements AutoCloseable {
     private final AtomicLong laps = new AtomicLong();
     private volatile Mapping mapping;
     private volatile long lastIdentityCheck = System.nanoTime();
+    private volatile boolean closed;
+    /** The status at {@link #close()}, answered from then on. */
+    private volatile RingStatus statusAtClose;
 
     private RingReader(Path path, boolean writable, Mapping mapping) {
         this.path = path;
@@ -81,26 +92,34 @@ public final class RingReader implements AutoCloseable {
         return path;
     }
 
-    /** The geometry of the ring currently followed. */
+    /** The geometry of the ring currently followed (after {@link #close()}: of the last one followed). */
     public FrameFormat format() {
-        return current().format;
+        return followed().format;
     }
 
     public long generation() {
-        return current().generation;
+        return followed().generation;
     }
 
     public String cameraId() {
-        return current().cameraId;
+        return followed().cameraId;
     }
 
     public int slotCount() {
-        return current().slotCount;
+        return followed().slotCount;
     }
 
-    /** Sequence of the newest published frame, 0 when none yet. */
+    /** Sequence of the newest published frame, 0 when none yet (after {@link #close()}: as at the close). */
     public long publishedSequence() {
-        return current().memory.getLongAcquire(PUBLISHED_SEQ_OFFSET);
+        Mapping m = acquire();
+        if (m == null) {
+            return statusAtClose.publishedSequence();
+        }
+        try {
+            return m.memory.getLongAcquire(PUBLISHED_SEQ_OFFSET);
+        } finally {
+            m.release();
+        }
     }
 
     /** How often a sequential read ({@link #readAfter}) found its next frame already overwritten. */
@@ -111,19 +130,26 @@ public final class RingReader implements AutoCloseable {
     /**
      * Copies the newest frame into {@code dst} (from its position, which advances by the frame size).
      *
-     * @return the frame's metadata, or null when no frame has been published yet
+     * @return the frame's metadata, or null when no frame has been published yet or the reader is closed
      * @throws java.nio.BufferOverflowException when {@code dst} has less room than {@link FrameFormat#frameBytes()}
      */
     public FrameInfo readLatest(ByteBuffer dst) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            Mapping m = current();
-            long seq = m.memory.getLongAcquire(PUBLISHED_SEQ_OFFSET);
-            if (seq == 0) {
+            Mapping m = acquire();
+            if (m == null) {
                 return null;
             }
-            FrameInfo info = m.copy(seq, dst);
-            if (info != null) {
-                return info;
+            try {
+                long seq = m.memory.getLongAcquire(PUBLISHED_SEQ_OFFSET);
+                if (seq == 0) {
+                    return null;
+                }
+                FrameInfo info = m.copy(seq, dst);
+                if (info != null) {
+                    return info;
+                }
+            } finally {
+                m.release();
             }
             Thread.onSpinWait(); // lapped during the copy: the writer is far ahead, take its newest
         }
@@ -137,9 +163,16 @@ public final class RingReader implements AutoCloseable {
      *         overwritten meanwhile (then discard what the visitor computed)
      */
     public boolean visitLatest(FrameVisitor visitor) {
-        Mapping m = current();
-        long seq = m.memory.getLongAcquire(PUBLISHED_SEQ_OFFSET);
-        return seq != 0 && m.visit(seq, visitor);
+        Mapping m = acquire();
+        if (m == null) {
+            return false;
+        }
+        try {
+            long seq = m.memory.getLongAcquire(PUBLISHED_SEQ_OFFSET);
+            return seq != 0 && m.visit(seq, visitor);
+        } finally {
+            m.release();
+        }
     }
 
     /** What {@link #viewNewest} did. */
@@ -159,14 +192,21 @@ public final class RingReader implements AutoCloseable {
      */
     public ViewResult viewNewest(long generation, long afterSequence, FrameViewListener listener) {
         for (int attempt = 0; attempt < 2; attempt++) {
-            Mapping m = current();
-            long seq = m.memory.getLongAcquire(PUBLISHED_SEQ_OFFSET);
-            if (seq == 0 || (m.generation == generation && seq <= afterSequence)) {
+            Mapping m = acquire();
+            if (m == null) {
                 return ViewResult.NONE;
             }
-            ViewResult r = m.view(seq, listener);
-            if (r != null) {
-                return r;
+            try {
+                long seq = m.memory.getLongAcquire(PUBLISHED_SEQ_OFFSET);
+                if (seq == 0 || (m.generation == generation && seq <= afterSequence)) {
+                    return ViewResult.NONE;
+                }
+                ViewResult r = m.view(seq, listener);
+                if (r != null) {
+                    return r;
+                }
+            } finally {
+                m.release();
             }
             // the newest slot was being rewritten already (the writer lapped it): look again once
         }
@@ -178,39 +218,46 @@ public final class RingReader implements AutoCloseable {
      * If that frame was already overwritten the reader was lapped: the lap is counted and the newest frame is
      * returned instead. A different generation (writer restarted) returns the newest frame of the current one.
      *
-     * @return the frame's metadata, or null when there is no newer frame
+     * @return the frame's metadata, or null when there is no newer frame or the reader is closed
      */
     public FrameInfo readAfter(long generation, long afterSequence, ByteBuffer dst) {
-        Mapping m = current();
-        long published = m.memory.getLongAcquire(PUBLISHED_SEQ_OFFSET);
-        if (published == 0) {
+        Mapping m = acquire();
+        if (m == null) {
             return null;
         }
-        if (generation != m.generation) {
-            return readLatest(dst);
+        try {
+            long published = m.memory.getLongAcquire(PUBLISHED_SEQ_OFFSET);
+            if (published == 0) {
+                return null;
+            }
+            if (generation != m.generation) {
+                return readLatest(dst);
+            }
+            if (published <= afterSequence) {
+                return null;
+            }
+            long want = afterSequence + 1;
+            if (published - want >= m.slotCount) {
+                laps.incrementAndGet();
+                return readLatest(dst);
+            }
+            int start = dst.position();
+            FrameInfo info = m.copy(want, dst);
+            if (info == null) {
+                dst.position(start);
+                laps.incrementAndGet();
+                return readLatest(dst);
+            }
+            return info;
+        } finally {
+            m.release();
         }
-        if (published <= afterSequence) {
-            return null;
-        }
-        long want = afterSequence + 1;
-        if (published - want >= m.slotCount) {
-            laps.incrementAndGet();
-            return readLatest(dst);
-        }
-        int start = dst.position();
-        FrameInfo info = m.copy(want, dst);
-        if (info == null) {
-            dst.position(start);
-            laps.incrementAndGet();
-            return readLatest(dst);
-        }
-        return info;
     }
 
     /**
      * Like {@link #readAfter} but waits up to {@code timeoutNanos} for the frame.
      *
-     * @return the frame's metadata, or null on timeout
+     * @return the frame's metadata, or null on timeout or when the reader is closed
      */
     public FrameInfo awaitAfter(long generation, long afterSequence, ByteBuffer dst, long timeoutNanos)
             throws InterruptedException {
@@ -223,7 +270,7 @@ public final class RingReader implements AutoCloseable {
                 return info;
             }
             long now = System.nanoTime();
-            if (now - deadline >= 0) {
+            if (now - deadline >= 0 || closed) {
                 return null;
             }
             if (spins < SPINS) {
@@ -232,12 +279,21 @@ public final class RingReader implements AutoCloseable {
                 continue;
             }
             long sleep;
-            Mapping m = current();
-            long interval = m.shortestRecentInterval(afterSequence);
+            Mapping m = acquire();
+            if (m == null) {
+                return null;
+            }
+            long interval;
+            long last;
+            try {
+                interval = m.shortestRecentInterval(afterSequence);
+                last = interval <= 0 ? 0 : m.lastPublishNanos();
+            } finally {
+                m.release();
+            }
             if (interval < 0) {
                 continue; // published since readAfter looked: read it now instead of predicting from it
             }
-            long last = interval == 0 ? 0 : m.lastPublishNanos();
             long due = last + interval;
             if (interval != 0 && due - now > EARLY_WAKE_NANOS) {
                 sleep = due - now - EARLY_WAKE_NANOS;  // nothing can arrive before then: one long park
@@ -259,84 +315,157 @@ public final class RingReader implements AutoCloseable {
         }
     }
 
-    /** A snapshot of the header: state, counters, last error, writer identity. */
+    /** A snapshot of the header: state, counters, last error, writer identity (after {@link #close()}: as then). */
     public RingStatus status() {
-        return current().status();
+        Mapping m = acquire();
+        if (m == null) {
+            return statusAtClose;
+        }
+        try {
+            return m.status();
+        } finally {
+            m.release();
+        }
     }
 
     /** Whether the writer process is alive and still the same process (pid not reused). */
     public boolean writerAlive() {
-        Mapping m = current();
+        Mapping m = followed();
         return RingDirectory.writerAlive(m.writerPid, m.writerStartMillis);
     }
 
     /**
      * Switches to the file now at the path if it is a different ring (the writer restarted or changed geometry,
-     * or the file was recreated); does nothing when the path holds no readable ring.
+     * or the file was recreated); does nothing when the path holds no readable ring or the reader is closed.
      *
      * @return true when the reader now follows a different ring
      */
     public boolean refresh() {
-        lastIdentityCheck = System.nanoTime();
         Mapping m = mapping;
-        if (m.replaced()) {
-            return reopen(m);
+        if (!m.tryUse()) {
+            return !closed; // a concurrent call moved on to a newer ring already
         }
         try {
-            Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
-            if (key != null && !key.equals(m.fileKey)) {
-                return reopen(m);
-            }
-        } catch (IOException gone) {
-            // no file now: keep reading the old mapping, whose status says closed or stale
+            return isSuperseded(m) && reopen(m);
+        } finally {
+            m.release();
         }
-        return false;
     }
 
+    /** Marks the ring this reader opened replaced (not one it would follow to: the writer calls this after the
+     * new file took the path). */
     void markReplaced() {
-        mapping.memory.setIntRelease(LIFECYCLE_OFFSET, LIFECYCLE_REPLACED);
-    }
-
-    /** Drops the mapping reference; Java 17 has no explicit unmap, the GC unmaps. */
-    @Override
-    public void close() {
-        // nothing to release eagerly: the channel was closed after mapping
-    }
-
-    private Mapping current() {
         Mapping m = mapping;
-        if (m.replaced()) {
-            reopen(m);
+        if (m.tryUse()) {
+            try {
+                m.memory.setIntRelease(LIFECYCLE_OFFSET, LIFECYCLE_REPLACED);
+            } finally {
+                m.release();
+            }
+        }
+    }
+
+    /**
+     * Stops following the ring and releases its mapping once no call is using it (see the class comment). Reads
+     * after this find no frame; {@link #status()} and {@link #publishedSequence()} answer as at the close.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        Mapping m = mapping;
+        if (m.tryUse()) {
+            try {
+                statusAtClose = m.status();
+            } finally {
+                m.release();
+            }
+        }
+        closed = true;
+        m.retire();
+    }
+
+    /** The ring followed now, for its immutable fields only (no memory access): the last one once closed. */
+    private Mapping followed() {
+        Mapping m = acquire();
+        if (m == null) {
             return mapping;
         }
-        // A ring can also be superseded without the mark: its writer was killed and the file deleted and created
-        // again, or it closed after a newer writer replaced it. Looking at the path (one stat) every 250 ms, and
-        // whenever the ring is closed, bounds how long a reader can stay on a dead file.
-        if ((System.nanoTime() - lastIdentityCheck > IDENTITY_CHECK_NANOS || m.closed()) && refresh()) {
-            return mapping;
-        }
+        m.release();
         return m;
     }
 
+    /**
+     * The ring followed now, in use by the caller until it calls {@link Mapping#release()} (its mapping is not
+     * released meanwhile); null once the reader is closed.
+     */
+    private Mapping acquire() {
+        while (true) {
+            Mapping m = mapping;
+            if (!m.tryUse()) {
+                if (closed) {
+                    return null;
+                }
+                Thread.onSpinWait(); // a concurrent reopen retired it and is publishing the newer ring
+                continue;
+            }
+            // A ring can also be superseded without the mark: its writer was killed and the file deleted and
+            // created again, or it closed after a newer writer replaced it. Looking at the path (one stat) every
+            // 250 ms, and whenever the ring is closed, bounds how long a reader can stay on a dead file.
+            boolean due = m.replaced() || System.nanoTime() - lastIdentityCheck > IDENTITY_CHECK_NANOS || m.closed();
+            if (due && isSuperseded(m) && reopen(m)) {
+                m.release();
+                continue;
+            }
+            return m;
+        }
+    }
+
+    /** Whether the path now holds another ring than {@code m} (or {@code m} is marked replaced). */
+    private boolean isSuperseded(Mapping m) {
+        lastIdentityCheck = System.nanoTime();
+        if (m.replaced()) {
+            return true;
+        }
+        try {
+            Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+            return key != null && !key.equals(m.fileKey);
+        } catch (IOException gone) {
+            return false; // no file now: keep reading the old mapping, whose status says closed or stale
+        }
+    }
+
+    /** Follows the ring now at the path in place of {@code seen}, which is retired; false if there is none. */
     private synchronized boolean reopen(Mapping seen) {
         if (mapping != seen) {
             return true;
         }
+        if (closed) {
+            return false;
+        }
         try {
             Mapping fresh = Mapping.open(path, writable);
             if (fresh.generation == seen.generation && Objects.equals(fresh.fileKey, seen.fileKey)) {
+                fresh.retire();
                 return false;
             }
             mapping = fresh;
+            seen.retire();
             return true;
         } catch (IOException notThereYet) {
             return false;
         }
     }
 
-    /** One mapped ring file and its immutable geometry. */
+    /** One mapped ring file, its immutable geometry, and who is using it. */
     private static final class Mapping {
+        private static final int RETIRED = 1;
+        private static final int USER = 2;
+
         final RingMemory memory;
+        /** Calls using the mapping (in units of {@link #USER}) plus {@link #RETIRED} once nobody may start to. */
+        private final AtomicInteger users = new AtomicInteger();
         final Object fileKey;
         final FrameFormat format;
         final int slotCount;
@@ -391,6 +520,32 @@ public final class RingReader implements AutoCloseable {
             this.cameraId = new String(id, 0, len, StandardCharsets.UTF_8);
         }
 
+        /** Starts a use; false once retired. */
+        boolean tryUse() {
+            int u;
+            do {
+                u = users.get();
+                if ((u & RETIRED) != 0) {
+                    return false;
+                }
+            } while (!users.compareAndSet(u, u + USER));
+            return true;
+        }
+
+        /** Ends a use; the last one out of a retired mapping releases it. */
+        void release() {
+            if (users.addAndGet(-USER) == RETIRED) {
+                memory.release();
+            }
+        }
+
+        /** No new use may start; released now if none is running, else by the last {@link #release()}. */
+        void retire() {
+            if (users.getAndUpdate(u -> u | RETIRED) == 0) {
+                memory.release();
+            }
+        }
+
         static Mapping open(Path path, boolean writable) throws IOException {
             try (FileChannel ch = writable
                     ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
@@ -413,20 +568,25 @@ public final class RingReader implements AutoCloseable {
                 if (size > Integer.MAX_VALUE) {
                     throw new RingFileException(RingFileException.Problem.NOT_A_RING, path, "file too large for a ring");
                 }
-                RingMemory memory = new ByteBufferRingMemory(ch.map(
-                        writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY, 0, size));
-                // acquire: pairs with the writer's release store of the version, after which the header is complete
-                int version = memory.getIntAcquire(VERSION_OFFSET);
-                if (version == 0) {
-                    throw new RingFileException(RingFileException.Problem.NOT_READY, path,
-                            "ring is still being initialised by its writer");
+                RingMemory memory = new ByteBufferRingMemory(FileMapping.map(ch, writable, size));
+                try {
+                    // acquire: pairs with the writer's release store of the version, after which the header is
+                    // complete
+                    int version = memory.getIntAcquire(VERSION_OFFSET);
+                    if (version == 0) {
+                        throw new RingFileException(RingFileException.Problem.NOT_READY, path,
+                                "ring is still being initialised by its writer");
+                    }
+                    if (version != VERSION) {
+                        throw new RingFileException(RingFileException.Problem.UNSUPPORTED_VERSION, path,
+                                "ring format version " + version + ", this reader understands " + VERSION);
+                    }
+                    Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+                    return new Mapping(memory, key, path);
+                } catch (IOException | RuntimeException e) {
+                    memory.release();
+                    throw e;
                 }
-                if (version != VERSION) {
-                    throw new RingFileException(RingFileException.Problem.UNSUPPORTED_VERSION, path,
-                            "ring format version " + version + ", this reader understands " + VERSION);
-                }
-                Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
-                return new Mapping(memory, key, path);
             }
         }
 

@@ -5,6 +5,7 @@ import static io.framebus.shm.internal.RingLayout.*;
 import io.framebus.api.CaptureTimeSource;
 import io.framebus.api.FrameFormat;
 import io.framebus.shm.internal.ByteBufferRingMemory;
+import io.framebus.shm.internal.FileMapping;
 import io.framebus.shm.internal.RingMemory;
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
@@ -103,30 +104,36 @@ public final class RingWriter implements AutoCloseable {
         RingDirectory.requireSpace(dir, fileBytes, path);
 
         RingReader previous = openPrevious(path);
-        long generation = Math.max(1, minGeneration);
-        if (previous != null) {
-            generation = Math.max(generation, previous.generation() + 1);
-        }
-        Path tmp = dir.resolve(path.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-        RingMemory memory;
         try {
-            memory = allocate(tmp, fileBytes);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
+            long generation = Math.max(1, minGeneration);
+            if (previous != null) {
+                generation = Math.max(generation, previous.generation() + 1);
+            }
+            Path tmp = dir.resolve(path.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+            RingMemory memory;
+            try {
+                memory = allocate(tmp, fileBytes);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
+            }
+            RingWriter writer = new RingWriter(path, cameraId, format, slotCount, generation, memory);
+            writer.initHeader(id);
+            try {
+                Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
+            }
+            if (previous != null) {
+                previous.markReplaced();
+            }
+            return writer;
+        } finally {
+            if (previous != null) {
+                previous.close(); // its mapping of the old file is released now (Java 22+)
+            }
         }
-        RingWriter writer = new RingWriter(path, cameraId, format, slotCount, generation, memory);
-        writer.initHeader(id);
-        try {
-            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        if (previous != null) {
-            previous.markReplaced();
-        }
-        return writer;
     }
 
     /**
@@ -180,7 +187,7 @@ public final class RingWriter implements AutoCloseable {
                     written += ch.write(zeros, written);
                 }
             }
-            RingMemory memory = new ByteBufferRingMemory(ch.map(FileChannel.MapMode.READ_WRITE, 0, fileBytes));
+            RingMemory memory = new ByteBufferRingMemory(FileMapping.map(ch, true, fileBytes));
             memory.prefault();
             return memory;
         } catch (IOException e) {

@@ -4,10 +4,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 
 /**
- * {@link RingMemory} over one MappedByteBuffer, through {@code MethodHandles.byteBufferViewVarHandle}:
+ * {@link RingMemory} over one file mapping's ByteBuffer, through {@code MethodHandles.byteBufferViewVarHandle}:
  * atomic access modes with no JDK-internal API and no module-opening JVM flags. The mapping starts at
  * file offset 0 and is therefore page-aligned, so every 8-multiple offset is aligned for atomic modes.
  * A read-only mapping rejects every write mode with {@link java.nio.ReadOnlyBufferException}: readers
@@ -17,10 +16,12 @@ public final class ByteBufferRingMemory implements RingMemory {
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
+    private final FileMapping mapping;
     private final ByteBuffer buffer;
 
-    public ByteBufferRingMemory(MappedByteBuffer buffer) {
-        this.buffer = buffer.order(ByteOrder.LITTLE_ENDIAN);
+    public ByteBufferRingMemory(FileMapping mapping) {
+        this.mapping = mapping;
+        this.buffer = mapping.buffer().order(ByteOrder.LITTLE_ENDIAN);
         if (buffer.alignmentOffset(0, 8) != 0) {
             throw new IllegalArgumentException("mapping is not 8-byte aligned");
         }
@@ -125,9 +126,12 @@ public final class ByteBufferRingMemory implements RingMemory {
 
     @Override
     public void prefault() {
-        if (buffer instanceof MappedByteBuffer mapped) {
-            mapped.load();
-        }
+        mapping.load();
+    }
+
+    @Override
+    public void release() {
+        mapping.unmap();
     }
 
     private static int index(long offset) {

@@ -3,9 +3,9 @@ package io.framebus.shm.internal;
 import java.nio.ByteBuffer;
 
 /**
- * The only way ring code touches shared memory. One implementation today ({@link ByteBufferRingMemory},
- * VarHandle views over a MappedByteBuffer, Java 17); a {@code MemorySegment} backend for Java 22+ can
- * replace it without touching the protocol.
+ * The only way ring code touches shared memory. One implementation ({@link ByteBufferRingMemory}, VarHandle
+ * views over the ByteBuffer of a {@link FileMapping}: a MappedByteBuffer on Java 17, a MemorySegment's buffer on
+ * Java 22+, which can be unmapped at once).
  *
  * <p>Offsets are absolute byte offsets into the file. Access modes follow the VarHandle vocabulary: plain,
  * opaque (atomic, no ordering), acquire/release.
@@ -54,4 +54,10 @@ public interface RingMemory {
 
     /** Touches every page so that later accesses take no page fault. */
     void prefault();
+
+    /**
+     * Ends the mapping (Java 22+: at once; Java 17: at a later GC). No access may be in progress or follow: on
+     * Java 22+ a later access throws {@link IllegalStateException}.
+     */
+    void release();
 }
