@@ -248,7 +248,6 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
         c.setProperty("hazelcast.max.wait.seconds.before.join", "10");
         c.setProperty("hazelcast.partition.count", Integer.toString(config.partitionCount()));
         c.getMetricsConfig().setEnabled(config.hazelcastMetrics());
-        hazelcastProperties(config.hazelcastProperties()).forEach(c::setProperty);
         c.getMemberAttributeConfig().setAttribute(ATTR_HOST, hostName);
         c.getMemberAttributeConfig().setAttribute(ATTR_MAX, Integer.toString(config.maxCameras()));
         c.getMemberAttributeConfig().setAttribute(ATTR_LABELS, String.join(",", list(config.labels())));
@@ -277,6 +276,7 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
             join.getTcpIpConfig().setEnabled(true).setMembers(list(config.members()))
                     .setConnectionTimeoutSeconds(2);
         }
+        hazelcastProperties(config.hazelcastProperties()).forEach(c::setProperty); // last: they win
         return c;
     }
 
