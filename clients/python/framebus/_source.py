@@ -31,6 +31,33 @@ LONG_IDLE_NS = 1_000_000_000
 EARLY_WAKE_NS = 2_000_000
 
 
+def plan_wait(now, step, interval, last):
+    """How long a waiting reader sleeps before looking again, and its next step (seconds), at CLOCK_MONOTONIC time
+    `now` (ns), for a ring whose newest frame was published at `last` (ns, the writer's publish mono, the same
+    clock) and whose frames come every `interval` ns (0: unknown). `step` is the current short step.
+
+    Nothing can arrive before the frame the interval predicts, so sleep until shortly before it in one go (2 ms, or
+    an eighth of the interval if that is more: a writer that was delayed catches up with early frames; never longer
+    than one interval), then in 1 ms steps until 2 ms before it, then in short steps (20 us doubling to 200 us),
+    steps doubling to 1 ms while a frame is late, backing off to 10 ms on an idle ring and to 50 ms once the newest
+    frame is more than a second old (a camera that is down or reconnecting). The caller must predict from the
+    newest frame it has seen, never from a newer one it has not read (see Source._sleep_for)."""
+    if interval:
+        due = last + interval
+        early = max(EARLY_WAKE_NS, interval // 8)
+        if due - now > early:                                     # one long sleep, at most one interval
+            return min(due - now - early, interval) / 1e9, MIN_SLEEP
+        if due - now > EARLY_WAKE_NS:
+            return LATE_SLEEP, MIN_SLEEP                          # early window: 1 ms steps
+        if now - due < 4 * EARLY_WAKE_NS:
+            return step, min(step * 2, DUE_SLEEP)                 # due about now: short steps
+        if now - last < 3 * interval:
+            return step, min(step * 2, LATE_SLEEP)                # late or dropped: the next one is close
+    if step >= IDLE_SLEEP and (not interval or now - last > LONG_IDLE_NS):
+        return step, LONG_IDLE_SLEEP                              # no frame for a second: camera down
+    return step, min(step * 2, IDLE_SLEEP)                        # idle or stalled: back off
+
+
 def default_directory():
     """The ring directory: $FRAMEBUS_RING_DIR if set, else the Java side's default, /dev/shm/framebus-<user>
     (<user> the name of this process's user; /tmp instead of /dev/shm on a host without /dev/shm)."""
@@ -120,6 +147,7 @@ class Source:
         self._interval = (0, 0, 0)
         self._intervals = collections.deque(maxlen=15)  # recent frame intervals (ns) seen while waiting
         self._newest_seen = None  # (sequence, publish mono) of the newest frame seen while waiting
+        self._polled = -1         # the published sequence the last poll() saw (-1: none); waiting predicts from it
         self.laps = 0             # frames lost to a slow consumer in every=True iteration
         self.switches = 0         # rings followed after the first one
 
@@ -254,12 +282,14 @@ class Source:
         writer has overwritten it, the newest, and `laps` grows."""
         ring = self._current()
         last = self._last
+        self._polled = -1
         try:
             seq = ring.published()
         except RingTruncatedError:
             if not self.refresh():
                 raise
             return None
+        self._polled = seq
         if seq == 0:
             return None
         same = last is not None and last[0] == self._serial
@@ -281,33 +311,19 @@ class Source:
         return frame
 
     def _sleep_for(self, step):
-        """How long to sleep before looking again, and the next step: nothing can arrive before the frame the
-        recent intervals predict, so sleep until shortly before it in one go (2 ms, or an eighth of the interval if
-        that is more: a writer that was delayed catches up with early frames; never longer than one interval), then
-        in 1 ms steps until 2 ms before it, then in short steps (20 us doubling to 200 us), 1 ms steps while a frame
-        is late, backing off to 10 ms on an idle ring and to 50 ms once the newest
-        frame is more than a second old (a camera that is down or reconnecting)."""
+        """How long to sleep before looking again, and the next step (see `plan_wait`), predicted from the frame
+        `poll()` saw last. When the writer published another one since `poll()` looked, no sleep at all: a
+        prediction from that newer frame would sleep until shortly before the one after it, past the frame that
+        is already there (the check-then-sleep race that RingReader.awaitAfter avoids the same way)."""
         ring = self._ring
         seq = ring.published()
+        if seq != self._polled:
+            return 0.0, MIN_SLEEP
         if seq != self._interval_seq:
             self._interval_seq = seq
             self._interval = self._predict(ring, seq)
         interval, _, last = self._interval
-        now = time.monotonic_ns()
-        if interval:
-            due = last + interval
-            early = max(EARLY_WAKE_NS, interval // 8)
-            if due - now > early:                                     # one long sleep, at most one interval
-                return min(due - now - early, interval) / 1e9, MIN_SLEEP
-            if due - now > EARLY_WAKE_NS:
-                return LATE_SLEEP, MIN_SLEEP                          # early window: 1 ms steps
-            if now - due < 4 * EARLY_WAKE_NS:
-                return step, min(step * 2, DUE_SLEEP)                 # due about now: short steps
-            if now - last < 3 * interval:
-                return step, min(step * 2, LATE_SLEEP)                # late or dropped: the next one is close
-        if step >= IDLE_SLEEP and (not interval or now - last > LONG_IDLE_NS):
-            return step, LONG_IDLE_SLEEP                              # no frame for a second: camera down
-        return step, min(step * 2, IDLE_SLEEP)                        # idle or stalled: back off
+        return plan_wait(time.monotonic_ns(), step, interval, last)
 
     def _predict(self, ring, seq):
         """(interval, seq, publish time of frame seq): the median of the frame intervals seen lately (robust to a
