@@ -29,12 +29,13 @@ IDLE_SLEEP = 10e-3
 LONG_IDLE_SLEEP = 50e-3      # once the newest frame is more than LONG_IDLE_NS old (a camera that is down)
 LONG_IDLE_NS = 1_000_000_000
 EARLY_WAKE_NS = 2_000_000
+SCHEDULE_FRAMES = 3          # frames before the newest that place it on its writer's schedule (schedule_time)
 
 
 def plan_wait(now, step, interval, last):
     """How long a waiting reader sleeps before looking again, and its next step (seconds), at CLOCK_MONOTONIC time
-    `now` (ns), for a ring whose newest frame was published at `last` (ns, the writer's publish mono, the same
-    clock) and whose frames come every `interval` ns (0: unknown). `step` is the current short step.
+    `now` (ns), for a ring whose newest frame was due at `last` (ns, the writer's publish mono, the same clock; see
+    `schedule_time`) and whose frames come every `interval` ns (0: unknown). `step` is the current short step.
 
     Nothing can arrive before the frame the interval predicts, so sleep until shortly before it in one go (2 ms, or
     an eighth of the interval if that is more: a writer that was delayed catches up with early frames; never longer
@@ -56,6 +57,22 @@ def plan_wait(now, step, interval, last):
     if step >= IDLE_SLEEP and (not interval or now - last > LONG_IDLE_NS):
         return step, LONG_IDLE_SLEEP                              # no frame for a second: camera down
     return step, min(step * 2, IDLE_SLEEP)                        # idle or stalled: back off
+
+
+def schedule_time(last, older, interval):
+    """When the newest frame, published at `last` (ns), was due on its writer's schedule, from the publish times of
+    the frames before it (`older`, newest first, one frame apart) and the frame interval: the earliest of `last` and
+    each older frame's time plus its distance in intervals, ignoring those more than half an interval before `last`
+    (a frame that was dropped, a writer that changed its pace, or a slot being rewritten). A frame that came late (a
+    slow decode, a writer delayed by other load) so does not delay the prediction of the next one, which a writer on
+    a fixed schedule (a camera's clock, a capture loop that catches up) publishes on time again."""
+    due = last
+    if interval:
+        for k, t in enumerate(older, 1):
+            c = t + k * interval
+            if last - interval // 2 <= c < due:
+                due = c
+    return due
 
 
 def default_directory():
@@ -326,11 +343,13 @@ class Source:
         return plan_wait(time.monotonic_ns(), step, interval, last)
 
     def _predict(self, ring, seq):
-        """(interval, seq, publish time of frame seq): the median of the frame intervals seen lately (robust to a
-        writer that was delayed and catches up), or from the ring's recent slots until there are a few."""
+        """(interval, seq, when frame seq was due): the median of the frame intervals seen lately (robust to a
+        writer that was delayed and catches up), or from the ring's recent slots until there are a few; the due
+        time from the publish times of frame seq and the few before it (`schedule_time`)."""
         if seq < 1:
             return 0, seq, 0
-        last = ring.slot_meta(seq)[ring.layout.fields.index("publish_mono_nanos")]
+        pi = ring.layout.fields.index("publish_mono_nanos")
+        last = ring.slot_meta(seq)[pi]
         prev = self._newest_seen
         if prev is not None and prev[0] < seq:
             d = (last - prev[1]) // (seq - prev[0])
@@ -338,9 +357,12 @@ class Source:
                 self._intervals.append(d)
         self._newest_seen = (seq, last)
         if len(self._intervals) >= 3:
-            return sorted(self._intervals)[len(self._intervals) // 2], seq, last
-        interval, _, _ = ring.recent_interval()
-        return interval, seq, last
+            interval = sorted(self._intervals)[len(self._intervals) // 2]
+        else:
+            interval, _, _ = ring.recent_interval()
+        # the slot the writer claims next (seq + 1 - slot_count) is left out: its time may be being rewritten
+        older = [ring.slot_meta(seq - k)[pi] for k in range(1, min(SCHEDULE_FRAMES, ring.slot_count - 2, seq - 1) + 1)]
+        return interval, seq, schedule_time(last, older, interval)
 
     def next(self, timeout=None, every=False, out=None):
         """Waits for the frame after the last one returned (see `poll`); raises FrameTimeout after `timeout`

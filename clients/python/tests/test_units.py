@@ -1,4 +1,4 @@
-"""Pure functions: start-time matching, camera ids and paths, the YUV conversions' numbers."""
+"""Pure functions: start-time matching, camera ids and paths, the YUV conversions' numbers, the wait plan."""
 
 import numpy as np
 import pytest
@@ -57,10 +57,11 @@ def test_nv12_equals_yuv420p_and_odd_sizes_keep_their_shape():
         _convert.convert("YUV420P", i420, w, h, "rgb", "bt2020", use_cv2=False)
 
 
-def consumer_delays(publish_times, interval):
-    """A consumer that waits with plan_wait on a synthetic timeline (ns; looking and planning take no time): how long
-    after its publish each frame was seen."""
-    from framebus._source import MIN_SLEEP, plan_wait
+def consumer_delays(publish_times, interval, on_schedule=True):
+    """A consumer that waits with plan_wait on a synthetic timeline (ns; looking and planning take no time), as the
+    Source does (on_schedule=False: predicting from the newest frame's publish time alone): how long after its
+    publish each frame was seen."""
+    from framebus._source import MIN_SLEEP, SCHEDULE_FRAMES, plan_wait, schedule_time
     delays, seen, now, step = [], 0, publish_times[0], MIN_SLEEP
     while seen + 1 < len(publish_times):
         newest = max(k for k, t in enumerate(publish_times) if t <= now)
@@ -68,7 +69,10 @@ def consumer_delays(publish_times, interval):
             delays.extend(now - publish_times[k] for k in range(seen + 1, newest + 1))
             seen, step = newest, MIN_SLEEP
             continue
-        sleep, step = plan_wait(now, step, interval, publish_times[seen])
+        last = publish_times[seen]
+        if on_schedule:
+            last = schedule_time(last, publish_times[max(0, seen - SCHEDULE_FRAMES):seen][::-1], interval)
+        sleep, step = plan_wait(now, step, interval, last)
         assert 0 < sleep <= interval / 1e9
         now += int(sleep * 1e9)
     return delays
@@ -85,11 +89,18 @@ def test_the_wait_plan_never_sleeps_past_a_frame_of_a_steady_writer(fps):
     assert max(delays) <= 200_000  # never later than one short step (200 us)
 
 
-def test_the_wait_plan_after_a_late_frame_and_a_camera_that_stops():
+def test_a_late_frame_does_not_delay_the_next_one_on_schedule_and_a_camera_that_stops_backs_off():
     interval = 40_000_000
     times = [10 ** 12 + k * interval for k in range(20)]
-    times[10] += 4_000_000  # late by 4 ms, the next one on schedule again (4 ms early for a prediction from it)
-    assert max(consumer_delays(times, interval)) <= 200_000
+    times[10] += 15_000_000  # late by 15 ms, the next one on schedule again (15 ms early for a prediction from it)
+    times[15] += 30_000_000  # 30 ms: more than half an interval, as a dropped frame; the next ones keep this pace
+    for k in range(16, 20):
+        times[k] += 30_000_000
+    delays = consumer_delays(times, interval)  # delays[k - 1]: frame k
+    assert max(delays[9], delays[14]) <= 1_000_000  # the late frames: steps of up to 1 ms while one is late
+    assert max(delays[:9] + delays[10:14] + delays[15:]) <= 200_000
+    # control: predicted from the late frame's own time, the next one is seen 10 ms late (15 ms - the 5 ms woken early)
+    assert max(consumer_delays(times, interval, on_schedule=False)) >= 9_000_000
     from framebus._source import IDLE_SLEEP, LONG_IDLE_SLEEP, MIN_SLEEP, plan_wait
     last = times[-1]
     # a camera that stopped: short steps, then steps up to 1 ms while the frame is late, then backing off
