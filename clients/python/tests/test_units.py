@@ -92,14 +92,13 @@ def test_the_wait_plan_never_sleeps_past_a_frame_of_a_steady_writer(fps):
 def test_a_late_frame_does_not_delay_the_next_one_on_schedule_and_a_camera_that_stops_backs_off():
     interval = 40_000_000
     times = [10 ** 12 + k * interval for k in range(20)]
-    times[10] += 15_000_000  # late by 15 ms, the next one on schedule again (15 ms early for a prediction from it)
-    times[15] += 30_000_000  # 30 ms: more than half an interval, as a dropped frame; the next ones keep this pace
-    for k in range(16, 20):
-        times[k] += 30_000_000
+    times[10] += 25_000_000  # late by 25 ms, the next one on schedule again (25 ms early for a prediction from it)
+    for k in range(15, 20):
+        times[k] += 35_000_000  # 35 ms: more than 3/4 of an interval, as a dropped frame; the next ones keep this pace
     delays = consumer_delays(times, interval)  # delays[k - 1]: frame k
     assert max(delays[9], delays[14]) <= 1_000_000  # the late frames: steps of up to 1 ms while one is late
     assert max(delays[:9] + delays[10:14] + delays[15:]) <= 200_000
-    # control: predicted from the late frame's own time, the next one is seen 10 ms late (15 ms - the 5 ms woken early)
+    # control: predicted from the late frame's own time, the next one is seen 20 ms late (25 ms - the 5 ms woken early)
     assert max(consumer_delays(times, interval, on_schedule=False)) >= 9_000_000
     from framebus._source import IDLE_SLEEP, LONG_IDLE_SLEEP, MIN_SLEEP, plan_wait
     last = times[-1]
