@@ -37,6 +37,7 @@ REPO = os.path.dirname(os.path.dirname(CLIENT))
 sys.path.insert(0, CLIENT)
 import framebus  # noqa: E402
 from framebus._ring import RingFile  # noqa: E402
+from framebus._source import Source  # noqa: E402
 
 LIB = os.environ.get("FRAMEBUS_CAPTURE_LIB") or os.path.join(REPO, "capture-process", "target", "capture", "lib")
 JAVA = os.environ.get("FRAMEBUS_JAVA") or shutil.which("java")
@@ -118,10 +119,16 @@ def follow(path, seconds, use_async=False):
     lat, gaps, detect, copy = [], [], [], []
     prev = [None]
     started = [0, 0]  # start and end (monotonic ns) of the last successful copy
+    plans = []        # (when, how long in s) of each sleep the consumer planned while waiting for the next frame
+    planned = []      # per frame: how long after its publish the consumer planned to look again (ms)
 
     def note(f):
         lat.append((time.monotonic_ns() - f.publish_mono_nanos) / 1e6)
         detect.append((started[0] - f.publish_mono_nanos) / 1e6)
+        # the first look planned for after the publish: where the plan (not a late wake-up) put it
+        looks = [t + int(sl * 1e9) - f.publish_mono_nanos for t, sl in plans]
+        planned.append(next((d for d in looks if d >= 0), 0) / 1e6)
+        plans.clear()
         copy.append((started[1] - started[0]) / 1e6)
         gaps.append((f.publish_mono_nanos - prev[0]) / 1e6 if prev[0] is not None and f.skipped == 0 else np.nan)
         prev[0] = f.publish_mono_nanos
@@ -135,12 +142,21 @@ def follow(path, seconds, use_async=False):
             started[0], started[1] = t0, time.monotonic_ns()
         return meta
 
+    plan = Source._sleep_for
+
+    def noted(src, step):  # the probe of the plan: a late look planned vs a late wake-up (the machine)
+        sleep, step = plan(src, step)
+        plans.append((time.monotonic_ns(), sleep))
+        return sleep, step
+
     RingFile.copy_frame = timed
+    Source._sleep_for = noted
     try:
         cpu = _follow(path, seconds, use_async, note)
     finally:
         RingFile.copy_frame = plain
-    return lat, gaps, cpu, detect, copy
+        Source._sleep_for = plan
+    return lat, gaps, cpu, detect, copy, planned
 
 
 def _follow(path, seconds, use_async, note):
@@ -160,11 +176,11 @@ def _follow(path, seconds, use_async, note):
     return cpu
 
 
-def report(what, fps, lat, gaps, cpu, detect, copy):
+def report(what, fps, lat, gaps, cpu, detect, copy, planned):
     """All frames, and the frames the writer published on schedule (interval within 2 ms of 1/fps): a writer
     delayed by other load publishes its next frames early to catch up, before any prediction expects them. Then the
     detection and copy parts of every frame, and the slowest frames."""
-    lat, gaps, detect, copy = np.array(lat), np.array(gaps), np.array(detect), np.array(copy)
+    lat, gaps, detect, copy, planned = (np.array(a) for a in (lat, gaps, detect, copy, planned))
     nominal = 1000 / fps
     on = np.abs(gaps - nominal) <= 2
     g = gaps[~np.isnan(gaps)]
@@ -172,10 +188,11 @@ def report(what, fps, lat, gaps, cpu, detect, copy):
     print(f"    writer intervals p1 {np.percentile(g, 1):.1f} p50 {np.percentile(g, 50):.1f} "
           f"p99 {np.percentile(g, 99):.1f} ms; on schedule ({on.mean() * 100:.0f} % of frames): {percentiles(lat[on])}")
     print(f"    detection (publish -> copy starts): {percentiles(detect)}")
+    print(f"    of the detection, planned (publish -> the look the consumer had planned): {percentiles(planned)}")
     print(f"    copy: {percentiles(copy)}")
     slow = np.argsort(lat)[::-1][:8]
-    print("    slowest (latency / detection / copy / writer interval before, ms): " +
-          ", ".join(f"{lat[i]:.2f}/{detect[i]:.2f}/{copy[i]:.2f}/{gaps[i]:.1f}" for i in slow))
+    print("    slowest (latency / detection / planned / copy / writer interval before, ms): " +
+          ", ".join(f"{lat[i]:.2f}/{detect[i]:.2f}/{planned[i]:.2f}/{copy[i]:.2f}/{gaps[i]:.1f}" for i in slow))
 
 
 def idle_cpu(path, seconds):
