@@ -63,9 +63,9 @@ def schedule_time(last, older, interval):
     """When the newest frame, published at `last` (ns), was due on its writer's schedule, from the publish times of
     the frames before it (`older`, newest first, one frame apart) and the frame interval: the earliest of `last` and
     each older frame's time plus its distance in intervals, ignoring those three quarters of an interval or more
-    before `last` (a frame that was dropped, a writer that changed its pace, or a slot being rewritten). A frame that came late (a
-    slow decode, a writer delayed by other load) so does not delay the prediction of the next one, which a writer on
-    a fixed schedule (a camera's clock, a capture loop that catches up) publishes on time again."""
+    before `last` (a frame that was dropped, a writer that changed its pace, or a slot being rewritten). A frame that
+    came late (a slow decode, a writer delayed by other load) so does not delay the prediction of the next one, which
+    a writer on a fixed schedule (a camera's clock, a capture loop that catches up) publishes on time again."""
     due = last
     if interval:
         for k, t in enumerate(older, 1):
