@@ -120,15 +120,18 @@ def follow(path, seconds, use_async=False):
     lat, gaps, detect, copy = [], [], [], []
     prev = [None]
     started = [0, 0]  # start and end (monotonic ns) of the last successful copy
-    plans = []        # (when, how long in s) of each sleep the consumer planned while waiting for the next frame
+    plans = []        # (when, how long in s, the due time it predicted in ns or 0) of each sleep planned while waiting
     planned = []      # per frame: how long after its publish the consumer planned to look again (ms)
+    error = []        # per frame: when the consumer's last plan before it expected it - its publish (ms)
 
     def note(f):
         lat.append((time.monotonic_ns() - f.publish_mono_nanos) / 1e6)
         detect.append((started[0] - f.publish_mono_nanos) / 1e6)
         # the first look planned for after the publish: where the plan (not a late wake-up) put it
-        looks = [t + int(sl * 1e9) - f.publish_mono_nanos for t, sl in plans]
+        looks = [t + int(sl * 1e9) - f.publish_mono_nanos for t, sl, _ in plans]
         planned.append(next((d for d in looks if d >= 0), 0) / 1e6)
+        due = [u for *_, u in plans if u]
+        error.append((due[-1] - f.publish_mono_nanos) / 1e6 if due else np.nan)
         plans.clear()
         copy.append((started[1] - started[0]) / 1e6)
         gaps.append((f.publish_mono_nanos - prev[0]) / 1e6 if prev[0] is not None and f.skipped == 0 else np.nan)
@@ -147,7 +150,8 @@ def follow(path, seconds, use_async=False):
 
     def noted(src, step):  # the probe of the plan: a late look planned vs a late wake-up (the machine)
         sleep, step = plan(src, step)
-        plans.append((time.monotonic_ns(), sleep))
+        interval, _, last = src._interval
+        plans.append((time.monotonic_ns(), sleep, last + interval if interval else 0))
         return sleep, step
 
     RingFile.copy_frame = timed
@@ -157,7 +161,7 @@ def follow(path, seconds, use_async=False):
     finally:
         RingFile.copy_frame = plain
         Source._sleep_for = plan
-    return lat, gaps, cpu, detect, copy, planned
+    return lat, gaps, cpu, detect, copy, planned, error
 
 
 def _follow(path, seconds, use_async, note):
@@ -177,7 +181,7 @@ def _follow(path, seconds, use_async, note):
     return cpu
 
 
-def report(what, fps, lat, gaps, cpu, detect, copy, planned):
+def report(what, fps, lat, gaps, cpu, detect, copy, planned, error):
     """All frames, and the frames the writer published on schedule (interval within 2 ms of 1/fps): a writer
     delayed by other load publishes its next frames early to catch up, before any prediction expects them. Then the
     detection and copy parts of every frame, and the slowest frames."""
@@ -190,6 +194,11 @@ def report(what, fps, lat, gaps, cpu, detect, copy, planned):
           f"p99 {np.percentile(g, 99):.1f} ms; on schedule ({on.mean() * 100:.0f} % of frames): {percentiles(lat[on])}")
     print(f"    detection (publish -> copy starts): {percentiles(detect)}")
     print(f"    of the detection, planned (publish -> the look the consumer had planned): {percentiles(planned)}")
+    e = np.array(error)
+    e = e[~np.isnan(e)]
+    if len(e):
+        print(f"    prediction (the due time the consumer last planned with - the publish, ms): p1 "
+              f"{np.percentile(e, 1):.2f} p50 {np.percentile(e, 50):.2f} p99 {np.percentile(e, 99):.2f}")
     print(f"    copy: {percentiles(copy)}")
     slow = np.argsort(lat)[::-1][:8]
     print("    slowest (latency / detection / planned / copy / writer interval before, ms): " +
