@@ -29,6 +29,50 @@ IDLE_SLEEP = 10e-3
 LONG_IDLE_SLEEP = 50e-3      # once the newest frame is more than LONG_IDLE_NS old (a camera that is down)
 LONG_IDLE_NS = 1_000_000_000
 EARLY_WAKE_NS = 2_000_000
+SCHEDULE_FRAMES = 3          # frames before the newest that place it on its writer's schedule (schedule_time)
+
+
+def plan_wait(now, step, interval, last):
+    """How long a waiting reader sleeps before looking again, and its next step (seconds), at CLOCK_MONOTONIC time
+    `now` (ns), for a ring whose newest frame was due at `last` (ns, the writer's publish mono, the same clock; see
+    `schedule_time`) and whose frames come every `interval` ns (0: unknown). `step` is the current short step.
+
+    Nothing can arrive before the frame the interval predicts, so sleep until shortly before it in one go (2 ms, or
+    an eighth of the interval if that is more: a writer that was delayed catches up with early frames; never longer
+    than one interval), then in 1 ms steps until 2 ms before it, then in short steps (20 us doubling to 200 us),
+    steps doubling to 1 ms while a frame is late, backing off to 10 ms on an idle ring and to 50 ms once the newest
+    frame is more than a second old (a camera that is down or reconnecting). The caller must predict from the
+    newest frame it has seen, never from a newer one it has not read (see Source._sleep_for)."""
+    if interval:
+        due = last + interval
+        early = max(EARLY_WAKE_NS, interval // 8)
+        if due - now > early:                                     # one long sleep, at most one interval
+            return min(due - now - early, interval) / 1e9, MIN_SLEEP
+        if due - now > EARLY_WAKE_NS:
+            return LATE_SLEEP, MIN_SLEEP                          # early window: 1 ms steps
+        if now - due < 4 * EARLY_WAKE_NS:
+            return step, min(step * 2, DUE_SLEEP)                 # due about now: short steps
+        if now - last < 3 * interval:
+            return step, min(step * 2, LATE_SLEEP)                # late or dropped: the next one is close
+    if step >= IDLE_SLEEP and (not interval or now - last > LONG_IDLE_NS):
+        return step, LONG_IDLE_SLEEP                              # no frame for a second: camera down
+    return step, min(step * 2, IDLE_SLEEP)                        # idle or stalled: back off
+
+
+def schedule_time(last, older, interval):
+    """When the newest frame, published at `last` (ns), was due on its writer's schedule, from the publish times of
+    the frames before it (`older`, newest first, one frame apart) and the frame interval: the earliest of `last` and
+    each older frame's time plus its distance in intervals, ignoring those three quarters of an interval or more
+    before `last` (a frame that was dropped, a writer that changed its pace, or a slot being rewritten). A frame that
+    came late (a slow decode, a writer delayed by other load) so does not delay the prediction of the next one, which
+    a writer on a fixed schedule (a camera's clock, a capture loop that catches up) publishes on time again."""
+    due = last
+    if interval:
+        for k, t in enumerate(older, 1):
+            c = t + k * interval
+            if last - interval * 3 // 4 < c < due:
+                due = c
+    return due
 
 
 def default_directory():
@@ -120,6 +164,7 @@ class Source:
         self._interval = (0, 0, 0)
         self._intervals = collections.deque(maxlen=15)  # recent frame intervals (ns) seen while waiting
         self._newest_seen = None  # (sequence, publish mono) of the newest frame seen while waiting
+        self._polled = -1         # the published sequence the last poll() saw (-1: none); waiting predicts from it
         self.laps = 0             # frames lost to a slow consumer in every=True iteration
         self.switches = 0         # rings followed after the first one
 
@@ -254,12 +299,14 @@ class Source:
         writer has overwritten it, the newest, and `laps` grows."""
         ring = self._current()
         last = self._last
+        self._polled = -1
         try:
             seq = ring.published()
         except RingTruncatedError:
             if not self.refresh():
                 raise
             return None
+        self._polled = seq
         if seq == 0:
             return None
         same = last is not None and last[0] == self._serial
@@ -281,40 +328,28 @@ class Source:
         return frame
 
     def _sleep_for(self, step):
-        """How long to sleep before looking again, and the next step: nothing can arrive before the frame the
-        recent intervals predict, so sleep until shortly before it in one go (2 ms, or an eighth of the interval if
-        that is more: a writer that was delayed catches up with early frames; never longer than one interval), then
-        in 1 ms steps until 2 ms before it, then in short steps (20 us doubling to 200 us), 1 ms steps while a frame
-        is late, backing off to 10 ms on an idle ring and to 50 ms once the newest
-        frame is more than a second old (a camera that is down or reconnecting)."""
+        """How long to sleep before looking again, and the next step (see `plan_wait`), predicted from the frame
+        `poll()` saw last. When the writer published another one since `poll()` looked, no sleep at all: a
+        prediction from that newer frame would sleep until shortly before the one after it, past the frame that
+        is already there (the check-then-sleep race that RingReader.awaitAfter avoids the same way)."""
         ring = self._ring
         seq = ring.published()
+        if seq != self._polled:
+            return 0.0, MIN_SLEEP
         if seq != self._interval_seq:
             self._interval_seq = seq
             self._interval = self._predict(ring, seq)
         interval, _, last = self._interval
-        now = time.monotonic_ns()
-        if interval:
-            due = last + interval
-            early = max(EARLY_WAKE_NS, interval // 8)
-            if due - now > early:                                     # one long sleep, at most one interval
-                return min(due - now - early, interval) / 1e9, MIN_SLEEP
-            if due - now > EARLY_WAKE_NS:
-                return LATE_SLEEP, MIN_SLEEP                          # early window: 1 ms steps
-            if now - due < 4 * EARLY_WAKE_NS:
-                return step, min(step * 2, DUE_SLEEP)                 # due about now: short steps
-            if now - last < 3 * interval:
-                return step, min(step * 2, LATE_SLEEP)                # late or dropped: the next one is close
-        if step >= IDLE_SLEEP and (not interval or now - last > LONG_IDLE_NS):
-            return step, LONG_IDLE_SLEEP                              # no frame for a second: camera down
-        return step, min(step * 2, IDLE_SLEEP)                        # idle or stalled: back off
+        return plan_wait(time.monotonic_ns(), step, interval, last)
 
     def _predict(self, ring, seq):
-        """(interval, seq, publish time of frame seq): the median of the frame intervals seen lately (robust to a
-        writer that was delayed and catches up), or from the ring's recent slots until there are a few."""
+        """(interval, seq, when frame seq was due): the median of the frame intervals seen lately (robust to a
+        writer that was delayed and catches up), or from the ring's recent slots until there are a few; the due
+        time from the publish times of frame seq and the few before it (`schedule_time`)."""
         if seq < 1:
             return 0, seq, 0
-        last = ring.slot_meta(seq)[ring.layout.fields.index("publish_mono_nanos")]
+        pi = ring.layout.fields.index("publish_mono_nanos")
+        last = ring.slot_meta(seq)[pi]
         prev = self._newest_seen
         if prev is not None and prev[0] < seq:
             d = (last - prev[1]) // (seq - prev[0])
@@ -322,9 +357,12 @@ class Source:
                 self._intervals.append(d)
         self._newest_seen = (seq, last)
         if len(self._intervals) >= 3:
-            return sorted(self._intervals)[len(self._intervals) // 2], seq, last
-        interval, _, _ = ring.recent_interval()
-        return interval, seq, last
+            interval = sorted(self._intervals)[len(self._intervals) // 2]
+        else:
+            interval, _, _ = ring.recent_interval()
+        # the slot the writer claims next (seq + 1 - slot_count) is left out: its time may be being rewritten
+        older = [ring.slot_meta(seq - k)[pi] for k in range(1, min(SCHEDULE_FRAMES, ring.slot_count - 2, seq - 1) + 1)]
+        return interval, seq, schedule_time(last, older, interval)
 
     def next(self, timeout=None, every=False, out=None):
         """Waits for the frame after the last one returned (see `poll`); raises FrameTimeout after `timeout`

@@ -151,3 +151,30 @@ def test_cameras_lists_the_ring_directory_and_open_takes_ids(ring_dir, java_writ
         assert src.camera_id == "front" and src.next(timeout=30).camera_id == "front"
     monkeypatch.delenv("FRAMEBUS_RING_DIR")
     assert framebus.default_directory() == "/dev/shm/framebus-" + __import__("pwd").getpwuid(os.getuid()).pw_name
+
+
+def test_a_frame_published_between_the_look_and_the_sleep_is_read_at_once(ring_dir, java_writer):
+    """The check-then-sleep race, made deterministic with a writer that publishes one frame on command: the waiting
+    reader looked (no new frame), then the writer publishes, then the reader plans its sleep. It must not predict
+    from the frame it has not read (that sleeps until shortly before the frame after it: a whole interval late,
+    what the benchmark saw as 8 ms at 100 fps and 36 ms at 25 fps); it looks again at once."""
+    path = os.path.join(ring_dir, "race.ring")
+    w = java_writer(path, "race", 64, 48, "GRAY8", slots=4, rate=25)
+    with framebus.open(path) as src:
+        for _ in range(6):
+            src.next(timeout=30)  # the reader learns the interval (40 ms)
+        w.send("pause\n")
+        w.wait_line("OK pause")
+        src.poll()
+        assert src.poll() is None  # it has the newest frame, and it looked: nothing new
+        seen = src._ring.published()
+        w.send("step\n")
+        wait_until(lambda: src._ring.published() == seen + 1, 30, "the stepped frame")
+        sleep, _ = src._sleep_for(framebus._source.MIN_SLEEP)
+        assert sleep == 0
+        f = src.poll()
+        assert f.sequence == seen + 1 and consistent(f.data, f.sequence)
+        # control: having read that frame, the reader does sleep, predicting the next one from it
+        assert src.poll() is None
+        sleep, _ = src._sleep_for(framebus._source.MIN_SLEEP)
+        assert sleep > 0

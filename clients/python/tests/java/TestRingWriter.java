@@ -16,7 +16,8 @@ import java.util.concurrent.locks.LockSupport;
  * RATE is frames per second, 0 for flat out. Every 8-byte little-endian word of frame {@code seq} holds {@code seq}
  * (left-over bytes hold {@code (byte) seq}), so any mix of two frames is visible; capture epoch = seq * 1000 ns,
  * pts = seq us, keyframe = even seq. Prints {@code READY}; reads commands from stdin: {@code pause}, {@code resume},
- * {@code replace W H FORMAT}; EOF on stdin closes the ring and deletes it, then prints {@code published=N}.
+ * {@code step} (publish one frame now, also while paused), {@code replace W H FORMAT}; EOF on stdin closes the ring
+ * and deletes it, then prints {@code published=N}.
  */
 public final class TestRingWriter {
     public static void main(String[] args) throws Exception {
@@ -47,6 +48,7 @@ public final class TestRingWriter {
         long period = rate > 0 ? (long) (1e9 / rate) : 0;
         long next = System.nanoTime();
         boolean paused = false;
+        boolean step = false;
         long seq = 0;
         while (true) {
             String cmd = commands.poll();
@@ -55,6 +57,8 @@ public final class TestRingWriter {
                     break;
                 } else if (cmd.equals("pause")) {
                     paused = true;
+                } else if (cmd.equals("step")) {
+                    step = true;
                 } else if (cmd.equals("resume")) {
                     paused = false;
                     next = System.nanoTime();
@@ -68,12 +72,12 @@ public final class TestRingWriter {
                 System.out.println("OK " + cmd + " generation=" + w.generation());
                 System.out.flush();
             }
-            if (paused) {
+            if (paused && !step) {
                 w.heartbeat();
                 LockSupport.parkNanos(5_000_000);
                 continue;
             }
-            if (period > 0) {
+            if (period > 0 && !step) {
                 long wait = next - System.nanoTime();
                 if (wait > 0) {
                     LockSupport.parkNanos(wait);
@@ -81,6 +85,7 @@ public final class TestRingWriter {
                 }
                 next += period;
             }
+            step = false;
             seq++;
             ByteBuffer slot = w.claim().order(ByteOrder.LITTLE_ENDIAN);
             int n = (int) w.format().frameBytes();
