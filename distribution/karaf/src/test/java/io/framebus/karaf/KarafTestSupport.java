@@ -138,7 +138,7 @@ public abstract class KarafTestSupport {
     /** System property (inside Karaf) with pax-web's HTTP port. */
     protected static final String HTTP_PORT = "framebus.it.http.port";
 
-    private static int freePort() {
+    static int freePort() {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {
