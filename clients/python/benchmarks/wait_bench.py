@@ -11,6 +11,9 @@
    just published.
 
     /usr/bin/python3 clients/python/benchmarks/wait_bench.py [--seconds 30] [--priority] [--cases 25,100,...]
+        [--no-wake]
+
+--no-wake: the consumers predict (framebus.open(..., wake=False)) instead of blocking on the ring's wake-up socket.
 
 --priority approximates a quiet machine on a shared one: the consumer runs SCHED_FIFO (priority 10, not inherited
 by children) and the writers under `nice -n -15`, so other processes' load delays neither (needs root).
@@ -40,6 +43,7 @@ import framebus  # noqa: E402
 from framebus._ring import RingFile  # noqa: E402
 from framebus._source import Source  # noqa: E402
 
+WAKE = [True]  # --no-wake sets it False
 LIB = os.environ.get("FRAMEBUS_CAPTURE_LIB") or os.path.join(REPO, "capture-process", "target", "capture", "lib")
 JAVA = os.environ.get("FRAMEBUS_JAVA") or shutil.which("java")
 CAPTURE_JVM = ["-Xms8m", "-Xmx64m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
@@ -165,8 +169,9 @@ def follow(path, seconds, use_async=False):
 
 
 def _follow(path, seconds, use_async, note):
-    with framebus.open(path) as src:
+    with framebus.open(path, wake=WAKE[0]) as src:
         src.next(timeout=60)
+        print(f"    (waiting by {src.status().waiting})")
         c0, t0 = cpu_seconds(), time.monotonic()
         end = t0 + seconds
         if use_async:
@@ -193,7 +198,8 @@ def report(what, fps, lat, gaps, cpu, detect, copy, planned, error):
     print(f"    writer intervals p1 {np.percentile(g, 1):.1f} p50 {np.percentile(g, 50):.1f} "
           f"p99 {np.percentile(g, 99):.1f} ms; on schedule ({on.mean() * 100:.0f} % of frames): {percentiles(lat[on])}")
     print(f"    detection (publish -> copy starts): {percentiles(detect)}")
-    print(f"    of the detection, planned (publish -> the look the consumer had planned): {percentiles(planned)}")
+    if planned.any():  # only a predicting consumer plans its looks
+        print(f"    of the detection, planned (publish -> the look the consumer had planned): {percentiles(planned)}")
     e = np.array(error)
     e = e[~np.isnan(e)]
     if len(e):
@@ -206,7 +212,7 @@ def report(what, fps, lat, gaps, cpu, detect, copy, planned, error):
 
 
 def idle_cpu(path, seconds):
-    with framebus.open(path) as src:
+    with framebus.open(path, wake=WAKE[0]) as src:
         src.poll()
         c0, t0 = cpu_seconds(), time.monotonic()
         try:
@@ -267,9 +273,11 @@ def main():
     ap = argparse.ArgumentParser(description="Python client waiting benchmark")
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--priority", action="store_true", help="consumer SCHED_FIFO, writers nice -15 (root)")
+    ap.add_argument("--no-wake", action="store_true", help="predict instead of waiting on the wake-up socket")
     ap.add_argument("--cases", default="25,25async,idle,100,capture",
                     help="which cases, comma-separated (default: all): 25, 25async, idle, 100, capture")
     a = ap.parse_args()
+    WAKE[0] = not a.no_wake
     cases = set(a.cases.split(","))
     unknown = cases - {"25", "25async", "idle", "100", "capture"}
     if unknown:
@@ -282,7 +290,8 @@ def main():
     try:
         print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} cpus, "
               f"load {os.getloadavg()[0]:.2f}, "
-              f"priority {'consumer FIFO 10, writers nice -15' if a.priority else 'normal'}")
+              f"priority {'consumer FIFO 10, writers nice -15' if a.priority else 'normal'}, "
+              f"{'wake-up socket' if WAKE[0] else 'prediction (--no-wake)'}")
         if cases & {"25", "25async", "idle"}:
             ring = os.path.join(d, "w25.ring")
             procs.append(java_writer(ring, 1280, 720, "BGR24", 25))

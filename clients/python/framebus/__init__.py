@@ -10,8 +10,8 @@
 The ring format is docs/shm-format.md of the framebus repository.
 """
 
-from ._errors import (CameraNotFoundError, CorruptRingError, FramebusError, FrameTimeout, NotARingError,
-                      RingFormatError, RingNotReadyError, RingTruncatedError, TornFrameError, UnsupportedVersionError)
+from ._errors import (CameraNotFoundError, CorruptRingError, FramebusError, FrameTimeout, LappedError,
+                      NotARingError, RingFormatError, RingNotReadyError, RingTruncatedError, TornFrameError, UnsupportedVersionError)
 from ._frame import Frame, FrameView
 from ._layout import SUPPORTED_VERSIONS
 from ._source import Source, Status, cameras, default_directory, open, ring_path
@@ -20,5 +20,5 @@ __version__ = "0.1.0"
 
 __all__ = ["cameras", "open", "default_directory", "ring_path", "Source", "Status", "Frame", "FrameView",
            "FramebusError", "RingFormatError", "NotARingError", "RingNotReadyError", "UnsupportedVersionError",
-           "RingTruncatedError", "CorruptRingError", "TornFrameError", "FrameTimeout", "CameraNotFoundError",
+           "RingTruncatedError", "CorruptRingError", "TornFrameError", "LappedError", "FrameTimeout", "CameraNotFoundError",
            "SUPPORTED_VERSIONS"]

@@ -41,6 +41,11 @@ class TornFrameError(FramebusError):
     """A zero-copy view was overwritten by the writer while the consumer used it: discard what was computed."""
 
 
+class LappedError(FramebusError):
+    """Every attempt to copy a frame was overwritten by the writer before it was complete (a writer far faster
+    than this reader, with few slots): no frame this time; the next call may get one. Never a torn frame."""
+
+
 class FrameTimeout(FramebusError, TimeoutError):
     """No new frame arrived within the timeout."""
 

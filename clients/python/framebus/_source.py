@@ -5,12 +5,15 @@ import collections
 import os
 import pwd
 import re
+import select
+import socket
 import time
 
 import numpy as np
 
 from . import _layout as L
-from ._errors import (CameraNotFoundError, FrameTimeout, FramebusError, RingFormatError, RingTruncatedError)
+from ._errors import (CameraNotFoundError, FrameTimeout, FramebusError, LappedError, RingFormatError,
+                      RingTruncatedError)
 from ._frame import Frame, FrameView
 from ._proc import writer_alive
 from ._ring import RingFile
@@ -29,6 +32,8 @@ IDLE_SLEEP = 10e-3
 LONG_IDLE_SLEEP = 50e-3      # once the newest frame is more than LONG_IDLE_NS old (a camera that is down)
 LONG_IDLE_NS = 1_000_000_000
 EARLY_WAKE_NS = 2_000_000
+WAKE_SUFFIX = ".wake"         # the ring's wake-up socket: the ring path + this (docs/shm-format.md)
+WAKE_WAIT = IDENTITY_CHECK_NS / 1e9  # the longest block on the socket: the path is re-checked this often anyway
 SCHEDULE_FRAMES = 3          # frames before the newest that place it on its writer's schedule (schedule_time)
 
 
@@ -75,6 +80,18 @@ def schedule_time(last, older, interval):
     return due
 
 
+async def _readable(sock, timeout):
+    """Waits until `sock` is readable or `timeout` seconds passed, letting the event loop run other tasks."""
+    loop = asyncio.get_running_loop()
+    ready = loop.create_future()
+    loop.add_reader(sock.fileno(), lambda: ready.done() or ready.set_result(None))
+    try:
+        await asyncio.wait((ready,), timeout=timeout)
+    finally:
+        loop.remove_reader(sock.fileno())
+        ready.cancel()
+
+
 def default_directory():
     """The ring directory: $FRAMEBUS_RING_DIR if set, else the Java side's default, /dev/shm/framebus-<user>
     (<user> the name of this process's user; /tmp instead of /dev/shm on a host without /dev/shm)."""
@@ -111,20 +128,26 @@ def ring_path(name, directory=None):
     return os.path.join(directory or default_directory(), name + SUFFIX)
 
 
-def open(name, directory=None, stall_timeout=DEFAULT_STALL_TIMEOUT, reuse_buffer=True):  # noqa: A001 - API name
+def open(name, directory=None, stall_timeout=DEFAULT_STALL_TIMEOUT, reuse_buffer=True,  # noqa: A001 - API name
+         wake=True):
     """Opens a camera by id (in `directory`, default `default_directory()`) or by ring path. Any ring name works
     the same way (an output's name, once outputs have rings of their own).
 
+    wake=True: waiting blocks on the ring's wake-up socket, which the writer sends a byte per frame (one wake-up,
+    the promptest), when there is one; without it (an older writer, or wake=False) waiting predicts the next frame
+    from the writer's schedule and sleeps until shortly before it.
+
     Raises CameraNotFoundError when there is no ring file, and a RingFormatError subclass when the file is not a
     readable ring (not a ring, truncated, still being initialised, another format version)."""
-    return Source(ring_path(name, directory), stall_timeout=stall_timeout, reuse_buffer=reuse_buffer)
+    return Source(ring_path(name, directory), stall_timeout=stall_timeout, reuse_buffer=reuse_buffer, wake=wake)
 
 
 class Status:
     """A snapshot of the ring header and what the reader concludes from it. Attributes (see `as_dict()`):
     camera_id, path, generation, width, height, pixel_format, published_sequence, state, lifecycle, error,
     error_text, error_age, heartbeat_age, state_age (seconds), decoded_frames, dropped_frames, reconnects,
-    source_width, source_height, source_fps, writer_pid, writer_alive, stale, stale_reasons, live, path_error."""
+    source_width, source_height, source_fps, writer_pid, writer_alive, stale, stale_reasons, live, path_error,
+    waiting ("socket": woken by the writer's wake-up socket; "prediction": predicting frames)."""
 
     def __init__(self, values):
         self.__dict__.update(values)
@@ -146,7 +169,7 @@ class Source:
     and every 250 ms otherwise, so a restarted writer (a replaced ring, or a ring deleted and created anew after a
     crash) is followed."""
 
-    def __init__(self, path, stall_timeout=DEFAULT_STALL_TIMEOUT, reuse_buffer=True):
+    def __init__(self, path, stall_timeout=DEFAULT_STALL_TIMEOUT, reuse_buffer=True, wake=True):
         self.path = os.fspath(path)
         self.stall_timeout = stall_timeout
         self.reuse_buffer = reuse_buffer
@@ -167,6 +190,11 @@ class Source:
         self._polled = -1         # the published sequence the last poll() saw (-1: none); waiting predicts from it
         self.laps = 0             # frames lost to a slow consumer in every=True iteration
         self.switches = 0         # rings followed after the first one
+        self.wake = wake          # whether to wait on the ring's wake-up socket when it has one
+        self.wake_ups = 0         # bytes (one per published frame) received on the wake-up socket
+        self._wake = None         # the connected wake-up socket, or None
+        self._wake_tried = 0      # when the last connect was tried (monotonic ns)
+        self._connect_wake()
 
     # ---- plumbing
 
@@ -180,6 +208,7 @@ class Source:
         return dict(self._ring.header)
 
     def close(self):
+        self._drop_wake()
         if self._ring is not None:
             self._ring.close()
 
@@ -211,12 +240,56 @@ class Source:
         self._path_error = None
         old, self._ring = self._ring, fresh
         old.close()
+        self._drop_wake()
+        self._connect_wake()  # the new writer's socket
         self._serial += 1
         self.switches += 1
         self._interval_seq = -1
         self._intervals.clear()
         self._newest_seen = None
         return True
+
+    # ---- the wake-up socket (docs/shm-format.md, "The wake-up socket")
+
+    def _connect_wake(self):
+        self._wake_tried = time.monotonic_ns()
+        if not self.wake:
+            return
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.setblocking(False)
+        try:
+            s.connect(self.path + WAKE_SUFFIX)
+        except OSError:
+            s.close()  # no socket (an older writer, a path too long for one), or its writer is gone: predict
+            return
+        self._wake = s
+
+    def _drop_wake(self):
+        if self._wake is not None:
+            self._wake.close()
+            self._wake = None
+
+    def _wake_socket(self):
+        """The wake-up socket with every byte read from it (so a byte that comes later means a newer frame), or
+        None when there is none: then a connect is tried again at most every 250 ms."""
+        s = self._wake
+        if s is not None:
+            try:
+                while True:
+                    got = s.recv(4096)
+                    if not got:           # end of file: the writer closed the ring or died
+                        self._drop_wake()
+                        break
+                    self.wake_ups += len(got)
+                    if len(got) < 4096:
+                        break
+            except BlockingIOError:
+                pass
+            except OSError:
+                self._drop_wake()
+        if self._wake is None and self.wake and time.monotonic_ns() - self._wake_tried >= IDENTITY_CHECK_NS:
+            self._connect_wake()
+        return self._wake
 
     def _current(self, force=False):
         ring = self._ring
@@ -262,7 +335,7 @@ class Source:
                 continue
             if frame is not None:
                 return frame
-        raise FramebusError(f"{self.path}: no intact frame in {MAX_ATTEMPTS} attempts (the writer laps this reader; "
+        raise LappedError(f"{self.path}: no intact frame in {MAX_ATTEMPTS} attempts (the writer laps this reader; "
                             f"a faster machine or more ring slots help)")
 
     # ---- frames
@@ -289,7 +362,7 @@ class Source:
                 arr, lock, meta = got
                 return FrameView(ring, seq, arr, lock, dict(zip(ring.layout.fields, meta)), ring.header,
                                  self._serial)
-        raise FramebusError(f"{self.path}: no stable frame in {MAX_ATTEMPTS} attempts")
+        raise LappedError(f"{self.path}: no stable frame in {MAX_ATTEMPTS} attempts")
 
     def poll(self, every=False, out=None):
         """The next frame after the last one `next()`/`frames()`/`poll()` returned, or None when there is none yet.
@@ -370,15 +443,23 @@ class Source:
         deadline = None if timeout is None else time.monotonic_ns() + int(timeout * 1e9)
         step = MIN_SLEEP
         while True:
+            self._wake_socket()  # read out before the look: a byte after it is a frame after it
             frame = self.poll(every, out)
             if frame is not None:
                 return frame
             if deadline is not None and time.monotonic_ns() >= deadline:
                 raise FrameTimeout(f"{self.path}: no new frame within {timeout} s ({self._describe()})")
-            sleep, step = self._sleep_for(step)
+            wake = self._wake  # poll() may have followed a new ring and connected to its writer's socket
+            if wake is not None:
+                sleep = WAKE_WAIT
+            else:
+                sleep, step = self._sleep_for(step)
             if deadline is not None:
                 sleep = min(sleep, max(0.0, (deadline - time.monotonic_ns()) / 1e9))
-            time.sleep(sleep)
+            if wake is not None:
+                select.select((wake,), (), (), sleep)
+            else:
+                time.sleep(sleep)
 
     def frames(self, timeout=None, every=False, out=None):
         """Iterator over new frames: `for frame in src.frames(timeout=5): ...`. Raises FrameTimeout when no frame
@@ -392,15 +473,23 @@ class Source:
         deadline = None if timeout is None else time.monotonic_ns() + int(timeout * 1e9)
         step = MIN_SLEEP
         while True:
+            self._wake_socket()
             frame = self.poll(every, out)
             if frame is not None:
                 return frame
             if deadline is not None and time.monotonic_ns() >= deadline:
                 raise FrameTimeout(f"{self.path}: no new frame within {timeout} s ({self._describe()})")
-            sleep, step = self._sleep_for(step)
+            wake = self._wake  # poll() may have followed a new ring and connected to its writer's socket
+            if wake is not None:
+                sleep = WAKE_WAIT
+            else:
+                sleep, step = self._sleep_for(step)
             if deadline is not None:
                 sleep = min(sleep, max(0.0, (deadline - time.monotonic_ns()) / 1e9))
-            await asyncio.sleep(sleep)
+            if wake is not None:
+                await _readable(wake, sleep)
+            else:
+                await asyncio.sleep(sleep)
 
     async def aframes(self, timeout=None, every=False, out=None):
         """Async iterator: `async for frame in src.aframes(timeout=5): ...`."""
@@ -448,7 +537,7 @@ class Source:
             "source_height": raw["source_height"], "source_fps": raw["source_fps_milli"] / 1000,
             "writer_pid": raw["writer_pid"], "writer_alive": alive, "stale": bool(reasons), "stale_reasons": reasons,
             "live": not reasons and state == "STREAMING", "path_error": self._path_error,
-            "ring_serial": self._serial,
+            "ring_serial": self._serial, "waiting": "socket" if self._wake is not None else "prediction",
         }
         return Status(values)
 

@@ -121,7 +121,8 @@ class FileCaptureIT {
             assertThat(st.publishedSequence()).isEqualTo(25);
             assertThat(st.closed()).as("the ring stays open: the last frame is still there").isFalse();
             assertThat(p.isAlive()).isTrue();
-            assertThat(p.stderr()).contains("[once] INFO end of file (loop=false)");
+            // the state is set first, then the line is logged: wait for it to come through the stderr pipe
+            RingProbe.until(p, SHORT, () -> p.stderr().contains("[once] INFO end of file (loop=false)"));
         }
     }
 

@@ -148,7 +148,7 @@ public class CameraLifecycleIT extends FramebusTestSupport {
 
         manager.stop();
         assertTrue("no capture process after bundle stop", captureProcesses().isEmpty());
-        assertTrue("no ring after bundle stop: " + ringFiles(), ringFiles().isEmpty());
+        assertTrue("no ring or socket after bundle stop: " + filesLeft(), filesLeft().isEmpty());
         assertEquals(null, sourceRef("porch"));
 
         manager.start();

@@ -141,7 +141,7 @@ public abstract class FramebusTestSupport {
             manager.update(props);
         }
         waitFor(Duration.ofSeconds(30), "no capture process left", () -> captureProcesses().isEmpty());
-        waitFor(Duration.ofSeconds(10), "no ring file left", () -> ringFiles().isEmpty());
+        waitFor(Duration.ofSeconds(10), "no ring file or socket left", () -> filesLeft().isEmpty());
         // then the manager goes back to its defaults (its own ring directory; a standby 2 s later, which the next
         // test's configuration or the framework's stop ends), so that it does not recreate this test's directory
         String defaults = "rings in " + io.framebus.shm.RingDirectory.defaultDirectory() + ",";
@@ -236,8 +236,17 @@ public abstract class FramebusTestSupport {
         return writers;
     }
 
-    /** Files in the ring directory but the manager's lock file (which is there while the manager runs). */
+    /** The ring files (*.ring) in the ring directory. */
     protected List<Path> ringFiles() {
+        return filesLeft().stream().filter(p -> p.getFileName().toString().endsWith(".ring"))
+                .collect(Collectors.toList());
+    }
+
+    /**
+     * Files in the ring directory but the manager's lock file (which is there while the manager runs): rings, their
+     * wake-up sockets (*.ring.wake), temporary files. Nothing may be left when the cameras are gone.
+     */
+    protected List<Path> filesLeft() {
         try (Stream<Path> s = Files.list(ringDirectory)) {
             return s.filter(p -> !p.getFileName().toString().equals(MANAGER_LOCK)).collect(Collectors.toList());
         } catch (IOException e) {

@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
 public final class RingDirectory {
     /** File name suffix of ring files. */
     public static final String SUFFIX = ".ring";
+    /** The wake-up socket of ring {@code name.ring} is {@code name.ring.wake} (docs/shm-format.md). */
+    public static final String WAKE_SUFFIX = ".wake";
 
     /**
      * Between a camera id and an output name in the ring file of a camera's extra output:
@@ -48,6 +50,21 @@ public final class RingDirectory {
                     + "' must be 1-64 characters of A-Z a-z 0-9 . _ - and not start with a dot");
         }
         return dir.resolve(cameraId + SUFFIX);
+    }
+
+    /** The wake-up socket of the ring at {@code ring}: the same name with {@value #WAKE_SUFFIX} appended. */
+    public static Path wakeSocket(Path ring) {
+        return ring.resolveSibling(ring.getFileName() + WAKE_SUFFIX);
+    }
+
+    /**
+     * Removes a ring file and its wake-up socket (the socket first: a socket never outlives its ring). For the
+     * supervisor of a writer that is gone or ends; a live writer removes its own with
+     * {@link RingWriter#closeAndDelete()}.
+     */
+    public static void deleteRing(Path ring) throws IOException {
+        Files.deleteIfExists(wakeSocket(ring));
+        Files.deleteIfExists(ring);
     }
 
     /**
@@ -131,9 +148,10 @@ public final class RingDirectory {
 
     /**
      * Deletes the rings in {@code dir} whose writer process is gone (or that are closed, replaced or not rings
-     * at all), and leftover temporary files of writers that died while creating one.
+     * at all), and leftover temporary files of writers that died while creating one; and the wake-up sockets of
+     * the rings deleted or gone.
      *
-     * @return the files deleted
+     * @return the ring and temporary files deleted (not the sockets)
      */
     public static List<Path> removeStale(Path dir) throws IOException {
         List<Path> removed = new ArrayList<>();
@@ -146,6 +164,17 @@ public final class RingDirectory {
                 boolean stale;
                 if (name.endsWith(SUFFIX)) {
                     stale = isStale(p);
+                    if (stale) {
+                        Files.deleteIfExists(wakeSocket(p));
+                    }
+                } else if (name.endsWith(SUFFIX + WAKE_SUFFIX)) {
+                    // a killed writer's socket (a live writer's ring is in place before its socket is bound);
+                    // removed, not listed: it goes with its ring
+                    Path ring = p.resolveSibling(name.substring(0, name.length() - WAKE_SUFFIX.length()));
+                    if (!Files.exists(ring) || isStale(ring)) {
+                        Files.deleteIfExists(p);
+                    }
+                    continue;
                 } else if (name.contains(SUFFIX + ".") && name.endsWith(".tmp")) {
                     stale = !pidAlive(name);
                 } else {

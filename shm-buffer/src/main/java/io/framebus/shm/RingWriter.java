@@ -7,6 +7,7 @@ import io.framebus.api.FrameFormat;
 import io.framebus.shm.internal.ByteBufferRingMemory;
 import io.framebus.shm.internal.FileMapping;
 import io.framebus.shm.internal.RingMemory;
+import io.framebus.shm.internal.WakeSocket;
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -30,7 +31,8 @@ import java.util.Objects;
  * the old file is marked replaced, which tells its readers to reopen.
  *
  * <p>Per frame the writer follows the seqlock protocol of docs/shm-format.md: slot lock odd, payload and
- * metadata, slot lock even, published sequence.
+ * metadata, slot lock even, published sequence; then it sends one byte to each reader connected to the ring's
+ * wake-up socket ({@link RingDirectory#wakeSocket(Path)}), which it serves from {@link #create} to {@link #close}.
  */
 public final class RingWriter implements AutoCloseable {
     /** Smallest and largest slot count: two lets a reader copy one slot while the next is written. */
@@ -57,6 +59,8 @@ public final class RingWriter implements AutoCloseable {
     private long dropped;
     private long reconnects;
     private volatile boolean closed;
+    /** The ring's wake-up socket, null when it could not be bound (readers then predict). */
+    private WakeSocket wake;
 
     private RingWriter(Path path, String cameraId, FrameFormat format, int slotCount, long generation,
                        RingMemory memory) {
@@ -128,6 +132,11 @@ public final class RingWriter implements AutoCloseable {
             if (previous != null) {
                 previous.markReplaced();
             }
+            try {
+                writer.wake = WakeSocket.bind(RingDirectory.wakeSocket(path));
+            } catch (IOException | RuntimeException e) {
+                // e.g. a path too long for a Unix socket: readers find no socket and predict (docs/shm-format.md)
+            }
             return writer;
         } finally {
             if (previous != null) {
@@ -159,6 +168,7 @@ public final class RingWriter implements AutoCloseable {
     public RingWriter replace(FrameFormat newFormat) throws IOException {
         RingWriter next = create(path, cameraId, newFormat, slotCount, generation + 1);
         closed = true; // create() marked this file replaced; its state stays as the readers last saw it
+        closeWakeSocket(); // the new ring's socket took its path already
         return next;
     }
 
@@ -321,6 +331,9 @@ public final class RingWriter implements AutoCloseable {
         memory.setLongRelease(PUBLISHED_SEQ_OFFSET, seq);
         published = seq;
         claimed = 0;
+        if (wake != null) {
+            wake.wake();
+        }
         return seq;
     }
 
@@ -406,6 +419,20 @@ public final class RingWriter implements AutoCloseable {
                 memory.setIntRelease(LIFECYCLE_OFFSET, LIFECYCLE_CLOSED);
             }
             closed = true;
+            closeWakeSocket();
+        }
+    }
+
+    /** The wake-up socket this writer serves, or null when it has none. */
+    public Path wakeSocket() {
+        WakeSocket w = wake;
+        return w == null ? null : w.path();
+    }
+
+    private void closeWakeSocket() {
+        WakeSocket w = wake;
+        if (w != null) {
+            w.close(); // connected readers see end of file; the file goes unless a newer writer's socket replaced it
         }
     }
 
@@ -419,7 +446,7 @@ public final class RingWriter implements AutoCloseable {
         } catch (NoSuchFileException | RingFileException gone) {
             return;
         }
-        Files.deleteIfExists(path);
+        Files.deleteIfExists(path); // its socket went with close()
     }
 
     private long slotOffset(long seq) {

@@ -60,8 +60,11 @@ class RingWriterReaderTest {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(ring))).isEqualTo("rw-------");
             assertThat(Files.size(ring)).isEqualTo(4096 + 2 * 12288L); // 128 + 9216 bytes rounded up to pages
+            Path wake = RingDirectory.wakeSocket(ring);
+            assertThat(w.wakeSocket()).isEqualTo(wake);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(wake))).isEqualTo("rw-------");
             try (var files = Files.list(dir)) {
-                assertThat(files).containsExactly(ring); // no temporary file left
+                assertThat(files).containsExactlyInAnyOrder(ring, wake); // no temporary file left
             }
         }
     }

@@ -131,8 +131,11 @@ public class SecureKarafIT extends KarafTestSupport {
         assertEquals("admin", props.get("role"));
         waitFor(Duration.ofSeconds(60), "the web, open to this host", () -> status(api, null) == 200);
 
-        props.put("authenticate", "always");
-        access.update(props);
+        // what a Karaf operator does: edit etc/io.framebus.web.access.cfg (FileInstall owns that configuration; an
+        // update through ConfigAdmin alone can be reverted by FileInstall's next scan of the unchanged file)
+        Path accessCfg = karafBase.resolve("etc/io.framebus.web.access.cfg");
+        assertTrue("the feature's configuration is a file in etc/", Files.exists(accessCfg));
+        Files.writeString(accessCfg, Files.readString(accessCfg) + "\nauthenticate = always\n");
         waitFor(Duration.ofSeconds(60), "the web, asking for a login", () -> status(api, null) == 401);
         HttpURLConnection challenge = (HttpURLConnection) new URL(api).openConnection();
         assertEquals(401, challenge.getResponseCode());

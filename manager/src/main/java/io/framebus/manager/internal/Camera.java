@@ -428,7 +428,7 @@ final class Camera implements SupervisedCamera {
             // not a ring we can read (gone, half-created, corrupt): nobody can be using it as a ring
         }
         try {
-            Files.deleteIfExists(ring);
+            RingDirectory.deleteRing(ring);
         } catch (IOException e) {
             log.warn("camera {}: cannot remove its ring {}: {}", id, ring, e.getMessage());
         }

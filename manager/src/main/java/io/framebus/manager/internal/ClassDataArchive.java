@@ -112,7 +112,7 @@ final class ClassDataArchive {
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
             }
-            Files.deleteIfExists(ring);
+            io.framebus.shm.RingDirectory.deleteRing(ring);
         }
         if (p.exitValue() == 0 && Files.size(tmp) > 0) {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
