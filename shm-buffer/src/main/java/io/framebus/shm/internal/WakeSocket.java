@@ -21,8 +21,8 @@ import java.util.List;
  * can block until a frame comes instead of predicting it. The byte is only a hint to look at the ring; every
  * rule of reading the ring stays.
  *
- * <p>Everything is non-blocking and happens on the publishing thread: pending connections are accepted and each
- * connected reader is sent its byte at {@link #wake()}. A reader that does not read its bytes fills its socket
+ * <p>Everything is non-blocking and happens on the publishing thread: pending connections are accepted (at most
+ * every 5 ms) and each connected reader is sent its byte at {@link #wake()}. A reader that does not read its bytes fills its socket
  * buffer and then gets none (it has bytes waiting already); one that went away is dropped. No thread, no
  * selector.
  *
@@ -32,12 +32,19 @@ import java.util.List;
  * writer, and a socket served by the manager adds a second wake-up on the way.
  */
 public final class WakeSocket implements AutoCloseable {
+    /**
+     * Pending connections are accepted at most this often (an accept is a system call even when nobody connects):
+     * at every frame of a camera, at most 200 times a second for a writer flat out.
+     */
+    static final long ACCEPT_EVERY_NANOS = 5_000_000;
+
     private final Path path;
     private final Object fileKey;
     private final ServerSocketChannel server;
     private final List<SocketChannel> readers = new ArrayList<>();
     private final ByteBuffer one = ByteBuffer.allocateDirect(1);
     private boolean closed;
+    private long acceptedAt = System.nanoTime() - ACCEPT_EVERY_NANOS;
 
     private WakeSocket(Path path, Object fileKey, ServerSocketChannel server) {
         this.path = path;
@@ -80,13 +87,17 @@ public final class WakeSocket implements AutoCloseable {
         if (closed) {
             return;
         }
-        try {
-            for (SocketChannel c = server.accept(); c != null; c = server.accept()) {
-                c.configureBlocking(false);
-                readers.add(c);
+        long now = System.nanoTime();
+        if (now - acceptedAt >= ACCEPT_EVERY_NANOS) {
+            acceptedAt = now;
+            try {
+                for (SocketChannel c = server.accept(); c != null; c = server.accept()) {
+                    c.configureBlocking(false);
+                    readers.add(c);
+                }
+            } catch (IOException e) {
+                // the socket is broken: the connected readers still get their byte
             }
-        } catch (IOException e) {
-            // nothing to accept now (or the socket is broken): the connected readers still get their byte
         }
         for (Iterator<SocketChannel> it = readers.iterator(); it.hasNext(); ) {
             SocketChannel c = it.next();
