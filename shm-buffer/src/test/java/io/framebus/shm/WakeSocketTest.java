@@ -77,6 +77,26 @@ class WakeSocketTest {
     }
 
     @Test
+    void aReaderBeyondTheLimitIsClosedAndTheOthersAreServed() throws Exception {
+        java.util.List<SocketChannel> readers = new java.util.ArrayList<>();
+        try (RingWriter w = RingWriter.create(ring, "front", SMALL, 4)) {
+            for (int i = 0; i <= io.framebus.shm.internal.WakeSocket.MAX_READERS; i++) {
+                readers.add(connect(wake));
+            }
+            publish(w, 1);
+            SocketChannel last = readers.get(readers.size() - 1);
+            assertThat(last.read(ByteBuffer.allocate(8))).isEqualTo(-1); // one too many: closed, it predicts
+            for (SocketChannel served : readers.subList(0, readers.size() - 1)) {
+                assertThat(read(served, 1)).isEqualTo(1);
+            }
+        } finally {
+            for (SocketChannel c : readers) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
     void aNewWritersSocketReplacesTheOldOneAndOutlivesTheOldWritersClose() throws Exception {
         RingWriter first = RingWriter.create(ring, "front", SMALL, 4);
         RingWriter second = first.replace(new FrameFormat(32, 24, PixelFormat.GRAY8));

@@ -37,6 +37,11 @@ public final class WakeSocket implements AutoCloseable {
      * at every frame of a camera, at most 200 times a second for a writer flat out.
      */
     static final long ACCEPT_EVERY_NANOS = 5_000_000;
+    /**
+     * Readers served at most: each costs the publishing thread one write per frame and the process a file
+     * descriptor. A reader beyond it is closed at once (it sees end of file and predicts instead).
+     */
+    public static final int MAX_READERS = 64;
 
     private final Path path;
     private final Object fileKey;
@@ -62,7 +67,7 @@ public final class WakeSocket implements AutoCloseable {
         Files.deleteIfExists(path);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            server.bind(UnixDomainSocketAddress.of(path), 64);
+            server.bind(UnixDomainSocketAddress.of(path), 2 * MAX_READERS);
             server.configureBlocking(false);
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
             Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
@@ -92,6 +97,10 @@ public final class WakeSocket implements AutoCloseable {
             acceptedAt = now;
             try {
                 for (SocketChannel c = server.accept(); c != null; c = server.accept()) {
+                    if (readers.size() >= MAX_READERS) {
+                        closeQuietly(c);
+                        continue;
+                    }
                     c.configureBlocking(false);
                     readers.add(c);
                 }
