@@ -10,9 +10,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Dictionary;
 import java.util.EnumSet;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -58,12 +56,7 @@ public class ClusterFeatureIT extends KarafTestSupport {
     @Test
     public void theClusterFeaturePlacesTheCameraHereAndUninstallLeavesTheCluster() throws Exception {
         installFramebus();
-        Configuration config = configAdmin.getFactoryConfiguration(CAMERA_PID, "lobby", "?");
-        Dictionary<String, Object> props = new Hashtable<>();
-        props.put("id", "lobby");
-        props.put("url", camera.url());
-        props.put("fps", 5);
-        config.update(props);
+        Configuration config = addCamera("lobby", camera.url());
 
         // requirePlacement without the cluster: the camera is known, waits for a placement, runs nowhere
         String waiting = waitForValue(Duration.ofSeconds(30), "lobby listed as UNPLACED", () -> {

@@ -10,8 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.List;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -42,12 +40,7 @@ public class FramebusFeatureIT extends KarafTestSupport {
         assertTrue("the feature delivered the capture program to ${karaf.base}/framebus/capture/lib",
                 Files.isRegularFile(karafBase.resolve("framebus/capture/lib/io.framebus.capture.jar")));
 
-        Configuration config = configAdmin.getFactoryConfiguration(CAMERA_PID, "it", "?");
-        Dictionary<String, Object> props = new Hashtable<>();
-        props.put("id", "it");
-        props.put("url", camera.url());
-        props.put("fps", 5);
-        config.update(props);
+        Configuration config = addCamera("it", camera.url());
 
         FrameSource source = FrameSources.await(context, "it");
         ServiceReference<FrameSource> ref = FrameSources.ref(context, "it");
@@ -118,12 +111,7 @@ public class FramebusFeatureIT extends KarafTestSupport {
     public void webFeatureServesTheStatusApiSnapshotsAndMetricsOnTheLoopback() throws Exception {
         features.addRepository(java.net.URI.create(System.getProperty("framebus.features")));
         features.installFeature("framebus-web");
-        Configuration config = configAdmin.getFactoryConfiguration(CAMERA_PID, "web", "?");
-        Dictionary<String, Object> props = new Hashtable<>();
-        props.put("id", "web");
-        props.put("url", "testsrc:size=320x240:rate=25");
-        props.put("fps", 5);
-        config.update(props);
+        Configuration config = addCamera("web", "testsrc:size=320x240:rate=25");
         FrameSource source = FrameSources.await(context, "web");
         assertTrue(source.next(null, Duration.ofSeconds(30)).isPresent());
 

@@ -176,6 +176,17 @@ public abstract class KarafTestSupport {
         }
     }
 
+    /** A camera configuration (factory PID io.framebus.camera, named {@code id}) for {@code url} at 5 fps. */
+    protected org.osgi.service.cm.Configuration addCamera(String id, String url) throws IOException {
+        org.osgi.service.cm.Configuration config = configAdmin.getFactoryConfiguration(CAMERA_PID, id, "?");
+        java.util.Dictionary<String, Object> props = new java.util.Hashtable<>();
+        props.put("id", id);
+        props.put("url", url);
+        props.put("fps", 5);
+        config.update(props);
+        return config;
+    }
+
     /** feature:repo-add of the features file this module built, then feature:install framebus. */
     protected void installFramebus() throws Exception {
         features.addRepository(featuresRepository);
