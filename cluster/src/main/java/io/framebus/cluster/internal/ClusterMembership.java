@@ -101,7 +101,7 @@ public final class ClusterMembership implements CameraPlacement, ConfigurationLi
     /** Held so that the level stays set (java.util.logging keeps loggers weakly). */
     private final java.util.logging.Logger hazelcastLog = java.util.logging.Logger.getLogger("com.hazelcast");
     /**
-     * Where Hazelcast reports its check for --add-opens/--add-exports access to JDK internals, which framebus never
+     * Where Hazelcast reports its check for JVM options that open JDK internals to it, which framebus never
      * grants (a project rule): a warning at every start, with a command line to add, about the speed of its own
      * serialization, which does not matter at framebus's data size. No Hazelcast property turns the check off; this
      * one message is filtered out while Hazelcast's log is at WARNING or quieter, and shown at INFO and below
